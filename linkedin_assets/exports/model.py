@@ -1,0 +1,133 @@
+"""What the parsers return: plain typed records, one class per LinkedIn export.
+
+The parsers know LinkedIn's layouts; nothing downstream does. Bronze assets turn
+these records into Arrow tables, and the sample generator is checked against them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+# Canonical demographic categories (legacy labels are plural, 2026 ones singular).
+DEMOGRAPHIC_CATEGORIES = (
+    "Job titles",
+    "Locations",
+    "Industries",
+    "Seniority",
+    "Company size",
+    "Companies",
+)
+
+# Canonical single-post metric names, in the order LinkedIn lists them.
+POST_METRICS = (
+    "impressions",
+    "members_reached",
+    "reactions",
+    "comments",
+    "reposts",
+    "saves",
+    "sends_on_linkedin",
+    "profile_viewers",
+    "followers_gained",
+    "social_engagements",
+    "link_engagements",
+    "premium_custom_button_engagements",
+)
+
+
+class ExportError(ValueError):
+    """A file that is not a LinkedIn export we understand; the message names file and problem."""
+
+    def __init__(self, file_name: str, problem: str):
+        self.file_name = file_name
+        self.problem = problem
+        super().__init__(f"{file_name}: {problem}")
+
+
+@dataclass(frozen=True)
+class FileName:
+    """What a file's name says about it."""
+
+    kind: str  # "content" | "post"
+    flavour: str  # "legacy" | "2026"
+    profile: str
+    period_start: dt.date | None = None  # content exports only
+    period_end: dt.date | None = None
+    post_id: str | None = None  # single-post exports only
+
+
+@dataclass(frozen=True)
+class DailyTotal:
+    date: dt.date
+    impressions: int
+    engagements: int
+
+
+@dataclass(frozen=True)
+class TopPost:
+    metric: str  # "engagements" | "impressions"
+    rank: int  # 1-based position in LinkedIn's list
+    post_url: str
+    post_publish_date: dt.date
+    value: int
+
+
+@dataclass(frozen=True)
+class NewFollowers:
+    date: dt.date
+    new_followers: int
+
+
+@dataclass(frozen=True)
+class Demographic:
+    category: str  # one of DEMOGRAPHIC_CATEGORIES
+    value: str
+    percentage: float | None  # fraction 0..1; None when LinkedIn wrote "< 1%"
+    below_one_percent: bool
+
+
+@dataclass(frozen=True)
+class ContentExport:
+    file_name: str
+    flavour: str
+    profile: str
+    period_start: dt.date
+    period_end: dt.date
+    impressions: int  # DISCOVERY, over the whole period
+    members_reached: int
+    daily: tuple[DailyTotal, ...]
+    top_posts: tuple[TopPost, ...]
+    total_followers: int | None
+    total_followers_as_of: dt.date | None
+    new_followers: tuple[NewFollowers, ...]
+    demographics: tuple[Demographic, ...]
+
+
+@dataclass(frozen=True)
+class PostExport:
+    file_name: str
+    flavour: str
+    profile: str
+    post_id: str | None  # from the file name
+    post_url: str
+    post_publish_date: dt.date
+    post_publish_timestamp: dt.datetime | None  # UTC, naive; None when no time given
+    highlights_start: dt.date | None
+    as_of_date: dt.date  # end of the Highlights range
+    metrics: dict[str, int | None] = field(default_factory=dict)  # keys from POST_METRICS
+    demographics: tuple[Demographic, ...] = ()
+
+
+@dataclass(frozen=True)
+class PatchRow:
+    post_url: str
+    true_url: str | None  # None = no correction for this field
+    title: str | None
+    content: str | None
+
+
+@dataclass(frozen=True)
+class PatchFile:
+    file_name: str
+    rows: tuple[PatchRow, ...]
