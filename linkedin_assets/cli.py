@@ -1,0 +1,172 @@
+"""`linkedin-analytics`: process what is pending, headless, through the Dagster definitions.
+
+`run` ticks the same file-arrival sensors the daemon runs under `dagster dev` and
+executes their run requests in this process against the instance in DAGSTER_HOME,
+so the runs show in the UI afterwards and the two paths cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .settings import VOLUMES, Settings, load_settings
+
+DAGSTER_YAML = """\
+# Written by linkedin-analytics. The machine may have no network: no telemetry.
+telemetry:
+  enabled: false
+"""
+
+
+@dataclass
+class RunSummary:
+    processed: dict[str, list[str]] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+    failed_runs: list[str] = field(default_factory=list)
+    runs: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and not self.failed_runs
+
+
+def prepare_environment(settings: Settings) -> None:
+    """Folders, DAGSTER_HOME and its dagster.yaml: all a first run needs."""
+    settings.ensure_folders()
+    os.environ["DAGSTER_HOME"] = str(settings.dagster_home)
+    config = settings.dagster_home / "dagster.yaml"
+    if not config.exists():
+        config.write_text(DAGSTER_YAML)
+
+
+def _files(settings: Settings, state: str) -> dict[str, set[str]]:
+    from .landing import Landing
+
+    landing = Landing(settings.landing)
+    return {v: {f.name for f in landing.files(v, state)} for v in VOLUMES}
+
+
+def run_pending(settings: Settings, log=print) -> RunSummary:
+    """Process everything pending once; what `linkedin-analytics run` does."""
+    import dagster as dg
+
+    from .bronze.sensors import arrival_sensors
+    from .definitions import build_definitions
+    from .landing import Landing
+
+    prepare_environment(settings)
+    defs = build_definitions(settings)
+    instance = dg.DagsterInstance.get()
+    landing = Landing(settings.landing)
+    before_processed = _files(settings, "processed")
+    before_errors = _files(settings, "errors")
+    summary = RunSummary()
+    job = defs.resolve_implicit_global_asset_job_def()
+    resources = defs.resources
+
+    for sensor in arrival_sensors:
+        cursor = None
+        # Two ticks, as the daemon would do: the first one sees the files, the second
+        # confirms they stopped changing and requests the runs.
+        for _ in range(2):
+            context = dg.build_sensor_context(instance=instance, cursor=cursor, resources=resources)
+            result = sensor(context)
+            cursor = result.cursor
+        for request in result.run_requests or []:
+            summary.runs += 1
+            run = job.execute_in_process(
+                instance=instance,
+                asset_selection=request.asset_selection,
+                tags={**request.tags, "dagster/sensor_name": sensor.name},
+                raise_on_error=False,
+            )
+            if not run.success:
+                summary.failed_runs.append(f"{request.tags.get('linkedin/file')} (run {run.run_id})")
+
+    after_processed = _files(settings, "processed")
+    after_errors = _files(settings, "errors")
+    for volume in VOLUMES:
+        new = sorted(after_processed[volume] - before_processed[volume])
+        if new:
+            summary.processed[volume] = new
+        for name in sorted(after_errors[volume] - before_errors[volume]):
+            summary.errors[f"{volume}/{name}"] = landing.error_reason(name, volume) or "see errors/"
+    return summary
+
+
+def table_counts(settings: Settings) -> list[tuple[str, int, int]]:
+    from .lake.delta import DeltaLake
+
+    lake = DeltaLake(settings.lake)
+    out = []
+    for catalog in ("bronze", "silver", "gold"):
+        folder = settings.lake / catalog / "linkedin"
+        for path in sorted(folder.glob("*")) if folder.is_dir() else []:
+            table = lake.read(catalog, path.name)
+            if table is not None:
+                out.append((f"{catalog}.linkedin.{path.name}", table.num_rows, lake.version(catalog, path.name)))
+    return out
+
+
+def print_summary(settings: Settings, summary: RunSummary, out=print) -> None:
+    out(f"LINKEDIN_HOME={settings.home}")
+    out(f"runs: {summary.runs}  (see them with `make dev`, DAGSTER_HOME={settings.dagster_home})")
+    if not summary.processed and not summary.errors:
+        out("nothing was pending")
+    for volume, names in summary.processed.items():
+        out(f"processed  {volume}: {len(names)} file(s) -> landing/{volume}/processed/")
+    for name, reason in summary.errors.items():
+        out(f"ERROR      {name} -> errors/: {reason}")
+    for failed in summary.failed_runs:
+        out(f"FAILED RUN {failed}")
+    out("tables:")
+    for name, rows, version in table_counts(settings):
+        out(f"  {name:<40} {rows:>8} rows  (delta version {version})")
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    summary = run_pending(settings)
+    print_summary(settings, summary)
+    return 0 if summary.ok else 1
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from .samples.landing import write_sample_landing
+
+    settings = load_settings()
+    prepare_environment(settings)
+    end = dt.date.fromisoformat(args.end) if args.end else dt.date.today() - dt.timedelta(days=1)
+    _, paths = write_sample_landing(settings.landing, end=end, days=args.days, seed=args.seed)
+    print(f"wrote {len(paths)} sample export(s) for {args.days} day(s) ending {end} into {settings.landing}")
+    return cmd_run(args)
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    prepare_environment(settings)
+    print(f"landing folders under {settings.landing}; Dagster state in {settings.dagster_home}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="linkedin-analytics", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("init", help="create the landing folders and DAGSTER_HOME").set_defaults(func=cmd_init)
+    sub.add_parser("run", help="process every pending file once, headless").set_defaults(func=cmd_run)
+    demo = sub.add_parser("demo", help="write realistic sample exports into landing, then run")
+    demo.add_argument("--days", type=int, default=30)
+    demo.add_argument("--end", help="last day of the sample (default: yesterday)")
+    demo.add_argument("--seed", type=int, default=7)
+    demo.set_defaults(func=cmd_demo)
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,24 @@
+"""The project's Dagster definitions: what `dagster dev` and `linkedin-analytics run` load."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from .bronze.assets import bronze_assets
+from .bronze.sensors import arrival_sensors
+from .gold.assets import gold_assets
+from .resources import LakehouseResource
+from .settings import Settings, load_settings
+from .silver.assets import silver_assets
+
+
+def build_definitions(settings: Settings | None = None) -> dg.Definitions:
+    settings = settings or load_settings()
+    return dg.Definitions(
+        assets=[*bronze_assets, *silver_assets, *gold_assets],
+        sensors=[*arrival_sensors],
+        resources={"lakehouse": LakehouseResource(home=str(settings.home))},
+    )
+
+
+defs = build_definitions()

@@ -1,0 +1,117 @@
+"""Landing folders: `<landing>/<volume>/{pending,processed,errors}/`.
+
+A file's life: it arrives in pending/, is parsed and written, then moves to
+processed/ (kept: backfills re-derive partitions from it). A file that cannot be
+parsed moves to errors/ with `<name>.error.txt` beside it saying why. When a file
+of the same name was already processed, the older copy moves to
+processed/superseded/ so the record of it is kept but only the newest is read.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from .settings import LANDING_STATES, VOLUMES
+
+# Browsers write these while a download is in flight.
+PARTIAL_SUFFIXES = (".crdownload", ".part", ".tmp", ".download")
+ERROR_NOTE_SUFFIX = ".error.txt"
+SUPERSEDED = "superseded"
+
+
+@dataclass(frozen=True)
+class LandedFile:
+    volume: str
+    path: Path
+    size: int
+    mtime_ns: int
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+    @property
+    def state(self) -> str:
+        return self.path.parent.name
+
+    @property
+    def identity(self) -> str:
+        """Same name, size and modification time = same file; a re-upload gets a new identity."""
+        return f"{self.volume}/{self.name}:{self.size}:{self.mtime_ns}"
+
+    @property
+    def run_key(self) -> str:
+        return hashlib.sha1(self.identity.encode()).hexdigest()[:20]
+
+    @property
+    def source_file(self) -> str:
+        return f"{self.volume}/{self.name}"
+
+    @property
+    def downloaded_at(self) -> dt.datetime:
+        """The download time: what decides which of two files for the same day wins."""
+        return dt.datetime.fromtimestamp(self.mtime_ns // 1000 * 1000 / 1e9, tz=dt.timezone.utc)
+
+    @classmethod
+    def at(cls, volume: str, path: Path) -> LandedFile:
+        st = path.stat()
+        return cls(volume, path, st.st_size, st.st_mtime_ns)
+
+
+class Landing:
+    def __init__(self, root: Path):
+        self.root = Path(root)
+
+    def folder(self, volume: str, state: str) -> Path:
+        if volume not in VOLUMES or state not in LANDING_STATES:
+            raise ValueError(f"unknown landing folder {volume}/{state}")
+        return self.root / volume / state
+
+    def ensure(self) -> None:
+        for volume in VOLUMES:
+            for state in LANDING_STATES:
+                self.folder(volume, state).mkdir(parents=True, exist_ok=True)
+
+    def files(self, volume: str, state: str = "pending") -> list[LandedFile]:
+        """Complete export files in a folder, oldest download first."""
+        folder = self.folder(volume, state)
+        if not folder.is_dir():
+            return []
+        found = []
+        for entry in os.scandir(folder):
+            name = entry.name
+            if not entry.is_file() or name.startswith((".", "~$")):
+                continue
+            if name.endswith(ERROR_NOTE_SUFFIX) or name.lower().endswith(PARTIAL_SUFFIXES):
+                continue
+            found.append(LandedFile.at(volume, Path(entry.path)))
+        return sorted(found, key=lambda f: (f.mtime_ns, f.name))
+
+    def mark_processed(self, file: LandedFile) -> Path:
+        target = self.folder(file.volume, "processed") / file.name
+        if target.exists() and target.resolve() != file.path.resolve():
+            older = self.folder(file.volume, "processed") / SUPERSEDED
+            older.mkdir(exist_ok=True)
+            stamp = target.stat().st_mtime_ns
+            os.replace(target, older / f"{target.stem}.{stamp}{target.suffix}")
+        os.replace(file.path, target)
+        return target
+
+    def mark_error(self, file: LandedFile, reason: str) -> Path:
+        folder = self.folder(file.volume, "errors")
+        target = folder / file.name
+        if target.exists():
+            target = folder / f"{file.path.stem}.{file.mtime_ns}{file.path.suffix}"
+        os.replace(file.path, target)
+        note = target.with_name(target.name + ERROR_NOTE_SUFFIX)
+        when = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+        note.write_text(f"{file.name}\n{when}\n{reason}\n", encoding="utf-8")
+        return target
+
+    def error_reason(self, name: str, volume: str) -> str | None:
+        note = self.folder(volume, "errors") / (name + ERROR_NOTE_SUFFIX)
+        return note.read_text(encoding="utf-8").splitlines()[-1] if note.exists() else None

@@ -1,0 +1,65 @@
+"""Where things live, read once from the environment.
+
+Everything the product stores is under LINKEDIN_HOME; Dagster's own state under
+DAGSTER_HOME. Names follow the original pipeline (catalogs landing/bronze/silver/
+gold, schema linkedin) so the local lake and Unity Catalog read alike.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+CONTENT_VOLUMES = ("content_daily", "content_historical")
+VOLUMES = (*CONTENT_VOLUMES, "posts", "patch")
+LANDING_STATES = ("pending", "processed", "errors")
+SCHEMA = "linkedin"
+
+# The first day a daily partition exists for. LinkedIn keeps about a year of
+# history; older exports a user saved can still be loaded by moving this back.
+DEFAULT_START_DATE = "2020-01-01"
+
+
+@dataclass(frozen=True)
+class Settings:
+    home: Path
+    dagster_home: Path
+    start_date: dt.date
+
+    @property
+    def landing(self) -> Path:
+        return self.home / "landing"
+
+    @property
+    def lake(self) -> Path:
+        return self.home / "lake"
+
+    @property
+    def dashboard_dir(self) -> Path:
+        return self.home / "dashboard"
+
+    def volume(self, volume: str, state: str = "pending") -> Path:
+        if volume not in VOLUMES or state not in LANDING_STATES:
+            raise ValueError(f"unknown landing folder {volume}/{state}")
+        return self.landing / volume / state
+
+    def table_path(self, catalog: str, table: str) -> Path:
+        return self.lake / catalog / SCHEMA / table
+
+    def ensure_folders(self) -> None:
+        for volume in VOLUMES:
+            for state in LANDING_STATES:
+                self.volume(volume, state).mkdir(parents=True, exist_ok=True)
+        self.lake.mkdir(parents=True, exist_ok=True)
+        self.dagster_home.mkdir(parents=True, exist_ok=True)
+
+
+def load_settings() -> Settings:
+    home = Path(os.environ.get("LINKEDIN_HOME") or REPO_ROOT / ".linkedin").resolve()
+    dagster_home = Path(os.environ.get("DAGSTER_HOME") or home / "dagster").resolve()
+    start = dt.date.fromisoformat(os.environ.get("LINKEDIN_START_DATE") or DEFAULT_START_DATE)
+    return Settings(home=home, dagster_home=dagster_home, start_date=start)
