@@ -20,7 +20,11 @@ DAGSTER_YAML = """\
 # Written by linkedin-analytics. The machine may have no network: no telemetry.
 telemetry:
   enabled: false
+auto_materialize:
+  use_sensors: true
 """
+AUTOMATION_CURSOR = "linkedin_automation_cursor.json"
+MAX_AUTOMATION_TICKS = 10
 
 
 @dataclass
@@ -69,6 +73,18 @@ def run_pending(settings: Settings, log=print) -> RunSummary:
     job = defs.resolve_implicit_global_asset_job_def()
     resources = defs.resources
 
+    def execute(request, origin: str) -> None:
+        summary.runs += 1
+        run = job.execute_in_process(
+            instance=instance,
+            asset_selection=request.asset_selection,
+            tags={**request.tags, "linkedin/origin": origin},
+            raise_on_error=False,
+        )
+        if not run.success:
+            what = request.tags.get("linkedin/file") or ", ".join(k.to_user_string() for k in request.asset_selection)
+            summary.failed_runs.append(f"{what} (run {run.run_id})")
+
     for sensor in arrival_sensors:
         cursor = None
         # Two ticks, as the daemon would do: the first one sees the files, the second
@@ -78,15 +94,9 @@ def run_pending(settings: Settings, log=print) -> RunSummary:
             result = sensor(context)
             cursor = result.cursor
         for request in result.run_requests or []:
-            summary.runs += 1
-            run = job.execute_in_process(
-                instance=instance,
-                asset_selection=request.asset_selection,
-                tags={**request.tags, "dagster/sensor_name": sensor.name},
-                raise_on_error=False,
-            )
-            if not run.success:
-                summary.failed_runs.append(f"{request.tags.get('linkedin/file')} (run {run.run_id})")
+            execute(request, sensor.name)
+    for request in automation_requests(defs, instance, settings):
+        execute(request, "linkedin_automation")
 
     after_processed = _files(settings, "processed")
     after_errors = _files(settings, "errors")
@@ -97,6 +107,37 @@ def run_pending(settings: Settings, log=print) -> RunSummary:
         for name in sorted(after_errors[volume] - before_errors[volume]):
             summary.errors[f"{volume}/{name}"] = landing.error_reason(name, volume) or "see errors/"
     return summary
+
+
+def automation_requests(defs, instance, settings: Settings):
+    """Tick the automation conditions until nothing more is requested, yielding each run.
+
+    Runs are split exactly as the automation daemon splits them (its own function),
+    and the caller executes each before the next tick sees the result.
+    """
+    import dagster as dg
+    from dagster._core.definitions.automation_tick_evaluation_context import build_run_requests
+    from dagster_shared.serdes import deserialize_value, serialize_value
+
+    from .automation import automation_sensor
+
+    path = settings.dagster_home / AUTOMATION_CURSOR
+    cursor = deserialize_value(path.read_text()) if path.exists() else None
+    for _ in range(MAX_AUTOMATION_TICKS):
+        result = dg.evaluate_automation_conditions(
+            defs=defs, instance=instance, asset_selection=automation_sensor.asset_selection, cursor=cursor
+        )
+        cursor = result.cursor
+        path.write_text(serialize_value(cursor))
+        requests = build_run_requests(
+            entity_subsets=result._requested_subsets,
+            asset_graph=defs.resolve_asset_graph(),
+            run_tags={},
+            emit_backfills=False,
+        )
+        if not requests:
+            return
+        yield from requests
 
 
 def table_counts(settings: Settings) -> list[tuple[str, int, int]]:

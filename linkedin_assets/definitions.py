@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import dagster as dg
 
+from .automation import automation_sensor
 from .bronze.assets import bronze_assets
 from .bronze.sensors import arrival_sensors
+from .dashboard.assets import dashboard_assets
 from .gold.assets import gold_assets
 from .resources import LakehouseResource
 from .settings import Settings, load_settings
@@ -15,8 +17,8 @@ from .silver.assets import silver_assets
 def build_definitions(settings: Settings | None = None) -> dg.Definitions:
     settings = settings or load_settings()
     return dg.Definitions(
-        assets=[*bronze_assets, *silver_assets, *gold_assets],
-        sensors=[*arrival_sensors],
+        assets=[*bronze_assets, *silver_assets, *gold_assets, *dashboard_assets],
+        sensors=[*arrival_sensors, automation_sensor],
         resources={"lakehouse": LakehouseResource(home=str(settings.home))},
     )
 

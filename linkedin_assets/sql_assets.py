@@ -1,9 +1,9 @@
 """One Dagster asset per silver or gold SqlTable."""
 
-from __future__ import annotations
 
 import dagster as dg
 
+from .automation import refresh_after_upstream
 from .partitions import daily_partitions, date_range
 from .resources import LakehouseResource
 from .transform import SqlTable, refresh_local
@@ -22,7 +22,7 @@ def build_sql_asset(table: SqlTable) -> dg.AssetsDefinition:
         partitions_def=daily_partitions if table.partitioned else None,
         backfill_policy=dg.BackfillPolicy.single_run() if table.partitioned else None,
         kinds={"spark", "delta"},
-        automation_condition=dg.AutomationCondition.eager(),
+        automation_condition=refresh_after_upstream,
         metadata={"keys": ", ".join(table.keys)},
     )
     def _asset(context: dg.AssetExecutionContext, lakehouse: LakehouseResource) -> dg.MaterializeResult:

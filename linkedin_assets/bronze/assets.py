@@ -1,6 +1,5 @@
 """Bronze assets: one Dagster step per kind of export, writing its Delta tables."""
 
-from __future__ import annotations
 
 import dagster as dg
 

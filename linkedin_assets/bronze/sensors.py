@@ -8,7 +8,6 @@ since the previous tick is still being written and waits for the next one.
 The headless `linkedin-analytics run` evaluates these same sensors.
 """
 
-from __future__ import annotations
 
 import json
 import os

@@ -1,0 +1,33 @@
+"""Declarative automation: every silver, gold and dashboard asset refreshes after an
+upstream it depends on was materialized, once, when none of its upstreams is still
+running.
+
+Dagster's `eager()` is not used as is: it only targets the latest daily partition
+(a historical file must refresh a year of partitions) and waits while any upstream
+partition is missing (bronze partitions of days without data stay missing forever).
+It also fires on upstreams merely requested in the same tick, which would run gold
+beside silver instead of after it; here a dependent waits for the upstream's actual
+materialization, so each asset runs once per event, after its upstreams are done.
+"""
+
+from __future__ import annotations
+
+import os
+
+import dagster as dg
+
+AUTOMATION_INTERVAL_SECONDS = int(os.environ.get("LINKEDIN_AUTOMATION_INTERVAL_SECONDS", "30"))
+
+refresh_after_upstream = (
+    dg.AutomationCondition.any_deps_match(dg.AutomationCondition.newly_updated()).since_last_handled()
+    & ~dg.AutomationCondition.any_deps_in_progress()
+    & ~dg.AutomationCondition.in_progress()
+).with_label("refresh after an upstream changed")
+
+automation_sensor = dg.AutomationConditionSensorDefinition(
+    "linkedin_automation",
+    target=dg.AssetSelection.groups("silver", "gold", "dashboard"),
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    minimum_interval_seconds=AUTOMATION_INTERVAL_SECONDS,
+    description="Refreshes silver, gold and the dashboard downstream of what changed.",
+)
