@@ -55,8 +55,11 @@ def _files(settings: Settings, state: str) -> dict[str, set[str]]:
     return {v: {f.name for f in landing.files(v, state)} for v in VOLUMES}
 
 
-def run_pending(settings: Settings, log=print) -> RunSummary:
-    """Process everything pending once; what `linkedin-analytics run` does."""
+def run_pending(settings: Settings, downstream: bool = True) -> RunSummary:
+    """Process everything pending once; what `linkedin-analytics run` does.
+
+    With `downstream`, the automation then refreshes silver, gold and the dashboard.
+    """
     import dagster as dg
 
     from .bronze.sensors import arrival_sensors
@@ -95,7 +98,7 @@ def run_pending(settings: Settings, log=print) -> RunSummary:
             cursor = result.cursor
         for request in result.run_requests or []:
             execute(request, sensor.name)
-    for request in automation_requests(defs, instance, settings):
+    for request in automation_requests(defs, instance, settings) if downstream else []:
         execute(request, "linkedin_automation")
 
     after_processed = _files(settings, "processed")

@@ -1,0 +1,51 @@
+"""The demographics block shared by Content and single-post exports."""
+
+from __future__ import annotations
+
+from .cells import label, to_fraction, to_text
+from .model import DEMOGRAPHIC_CATEGORIES, Demographic, ExportError
+from .workbook import Sheet, column_of, data_rows, require_row
+
+# Legacy exports label categories in the plural, 2026 ones in the singular.
+_SINGULAR = {
+    "Job titles": "Job title",
+    "Locations": "Location",
+    "Industries": "Industry",
+    "Seniority": "Seniorities",
+    "Company size": "Company sizes",
+    "Companies": "Company",
+}
+_CATEGORIES = {
+    label(form): canonical for canonical in DEMOGRAPHIC_CATEGORIES for form in (canonical, _SINGULAR[canonical])
+}
+
+
+def read_demographics(
+    sheet: Sheet, file_name: str, category_header: str, percent_header: str
+) -> tuple[int, tuple[Demographic, ...]]:
+    """(header row, rows) of the block headed `category_header` | `Value` | `percent_header`."""
+    header = require_row(sheet, file_name, category_header, "Value", percent_header)
+    category_col = column_of(sheet, header, category_header, file_name)
+    value_col = column_of(sheet, header, "Value", file_name)
+    percent_col = column_of(sheet, header, percent_header, file_name)
+    found: dict[tuple[str, str], Demographic] = {}
+    for row in data_rows(sheet, header):
+        category = _category(sheet, row, category_col, file_name)
+        value = to_text(sheet.cell(row, value_col))
+        if value is None:
+            raise ExportError(file_name, f"{sheet.where(row, value_col)}: demographic value is empty")
+        percentage, below = to_fraction(sheet.cell(row, percent_col), sheet.where(row, percent_col))
+        if (category, value) in found:
+            raise ExportError(file_name, f"{sheet.where(row)}: demographic {category} / {value!r} appears twice")
+        found[(category, value)] = Demographic(category, value, percentage, below)
+    return header, tuple(found.values())
+
+
+def _category(sheet: Sheet, row: int, column: int, file_name: str) -> str:
+    text = sheet.cell(row, column)
+    canonical = _CATEGORIES.get(label(text))
+    if canonical is None:
+        known = ", ".join(DEMOGRAPHIC_CATEGORIES)
+        problem = f"unknown demographic category {text!r} (known: {known})"
+        raise ExportError(file_name, f"{sheet.where(row, column)}: {problem}")
+    return canonical

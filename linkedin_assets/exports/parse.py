@@ -1,0 +1,39 @@
+"""One entry point for every landing volume: the right parser for the file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .content import parse_content_export
+from .model import ContentExport, ExportError, PatchFile, PostExport
+from .patch import parse_patch_file
+from .single_post import parse_post_export
+from .workbook import as_export_errors
+
+_EXTENSIONS = {
+    "content_daily": (".xlsx",),
+    "content_historical": (".xlsx",),
+    "posts": (".xlsx",),
+    "patch": (".csv", ".xlsx"),
+}
+
+
+def parse_export(path: Path, volume: str) -> ContentExport | PostExport | PatchFile:
+    """The parsed record of a landed file; every failure is an ExportError naming the file.
+
+    A content_daily file covering several days parses like a historical one: which
+    dates it feeds is decided downstream from its period.
+    """
+    file_name = path.name
+    with as_export_errors(file_name):
+        if volume not in _EXTENSIONS:
+            raise ExportError(file_name, f"unknown landing volume {volume!r} (known: {', '.join(_EXTENSIONS)})")
+        allowed = _EXTENSIONS[volume]
+        if path.suffix.lower() not in allowed:
+            shown = path.suffix or "no extension"
+            raise ExportError(file_name, f"{volume}/ takes {' or '.join(allowed)} files, not {shown}")
+        if volume == "posts":
+            return parse_post_export(path, file_name)
+        if volume == "patch":
+            return parse_patch_file(path, file_name)
+        return parse_content_export(path, file_name)

@@ -1,0 +1,62 @@
+"""Hand-written post corrections: CSV or xlsx with post_url, true_url, title, content.
+
+An empty cell means "no correction for this field" (None), never "blank it".
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from pathlib import Path
+
+from .cells import label, to_text
+from .model import ExportError, PatchFile, PatchRow
+from .workbook import as_export_errors, open_workbook
+
+_FIELDS = ("post_url", "true_url", "title", "content")
+
+
+def parse_patch_file(path: Path, file_name: str | None = None) -> PatchFile:
+    """A patch file (.csv or .xlsx) as a record; a later row for the same post_url wins."""
+    file_name = file_name or path.name
+    with as_export_errors(file_name):
+        suffix = path.suffix.lower()
+        if suffix == ".csv":
+            rows = _csv_rows(path, file_name)
+        elif suffix == ".xlsx":
+            rows = open_workbook(path, file_name).first_sheet().rows
+        else:
+            raise ExportError(file_name, f"a patch file must be .csv or .xlsx, not {path.suffix or 'extensionless'}")
+        return PatchFile(file_name, _patch_rows(rows, file_name))
+
+
+def _csv_rows(path: Path, file_name: str) -> list[list[object]]:
+    try:
+        text = path.read_bytes().decode("utf-8-sig")  # Excel saves "CSV UTF-8" with a BOM
+    except UnicodeDecodeError as exc:
+        raise ExportError(file_name, f"not UTF-8 text (byte {exc.start}): save the CSV as UTF-8") from exc
+    return list(csv.reader(io.StringIO(text, newline="")))
+
+
+def _patch_rows(rows: Sequence[Sequence[object]], file_name: str) -> tuple[PatchRow, ...]:
+    header_index = next((i for i, row in enumerate(rows) if any(to_text(v) for v in row)), None)
+    if header_index is None:
+        raise ExportError(file_name, "patch file is empty: expected a header row with post_url")
+    columns = {label(v): c for c, v in enumerate(rows[header_index]) if label(v) in _FIELDS}
+    if "post_url" not in columns:
+        found = ", ".join(repr(to_text(v)) for v in rows[header_index] if to_text(v)) or "nothing"
+        raise ExportError(file_name, f"row {header_index + 1}: header must include post_url (found {found})")
+    patches: dict[str, PatchRow] = {}
+    for index in range(header_index + 1, len(rows)):
+        values = {f: _cell(rows[index], columns[f]) if f in columns else None for f in _FIELDS}
+        if not any(values.values()):
+            continue
+        if values["post_url"] is None:
+            raise ExportError(file_name, f"row {index + 1}: post_url is empty")
+        patches[values["post_url"]] = PatchRow(**values)
+    return tuple(patches.values())
+
+
+def _cell(row: Sequence[object], column: int) -> str | None:
+    return to_text(row[column]) if column < len(row) else None

@@ -1,0 +1,121 @@
+"""The single-post export: lifetime-to-date metrics of one post, as of a date.
+
+Legacy files hold key/value rows in `PERFORMANCE` and demographics in `TOP
+DEMOGRAPHICS`; 2026 files hold both in one sheet `Post analytics`, the key/value
+rows first. Keys are matched by text, so reordered or shifted rows are fine.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+from .cells import to_date, to_int, to_text, to_time
+from .demographics import read_demographics
+from .model import Demographic, ExportError, FileName, PostExport
+from .names import parse_file_name
+from .workbook import Sheet, Workbook, as_export_errors, key_value_rows, open_workbook
+
+_METRIC_KEYS = {
+    "impressions": "impressions",
+    "members reached": "members_reached",
+    "reactions": "reactions",
+    "comments": "comments",
+    "reposts": "reposts",
+    "saves": "saves",
+    "sends on linkedin": "sends_on_linkedin",
+    "profile viewers from this post": "profile_viewers",
+    "followers gained from this post": "followers_gained",
+    "social engagements": "social_engagements",
+    "link engagements": "link_engagements",
+    "premium custom button engagements": "premium_custom_button_engagements",
+}
+
+_URL, _DATE, _TIME, _HIGHLIGHTS = "post url", "post date", "post publish time", "highlights"
+_REQUIRED = {_URL: "Post URL", _DATE: "Post Date", _HIGHLIGHTS: "Highlights", "impressions": "Impressions"}
+# Known key -> (where its value is, value)
+_Values = dict[str, tuple[str, object]]
+_RANGE_SEPARATOR = re.compile(r"\s+to\s+", re.IGNORECASE)
+
+
+def parse_post_export(path: Path, file_name: str | None = None) -> PostExport:
+    """A single-post export (legacy `PostAnalytics_...` or 2026 `SinglePostAnalytics_...`) as a record."""
+    file_name = file_name or path.name
+    with as_export_errors(file_name):
+        name = parse_file_name(file_name)
+        if name.kind != "post":
+            raise ExportError(file_name, f"a {name.kind} export, not a single-post export")
+        book = open_workbook(path, file_name)
+        values, demographics = _legacy(book) if name.flavour == "legacy" else _current(book)
+        return _record(name, file_name, values, demographics)
+
+
+def _legacy(book: Workbook) -> tuple[_Values, tuple[Demographic, ...]]:
+    values = _key_values(book.sheet("PERFORMANCE"), book.file_name, until=None)
+    _, demographics = read_demographics(book.sheet("TOP DEMOGRAPHICS"), book.file_name, "Category", "%")
+    return values, demographics
+
+
+def _current(book: Workbook) -> tuple[_Values, tuple[Demographic, ...]]:
+    sheet = book.sheet("Post analytics")
+    header, demographics = read_demographics(sheet, book.file_name, "Category", "%")
+    return _key_values(sheet, book.file_name, until=header), demographics
+
+
+def _key_values(sheet: Sheet, file_name: str, until: int | None) -> _Values:
+    """Known key -> (where its value is, value); rows without a value are section titles."""
+    found: _Values = {}
+    for row, column, key, value in key_value_rows(sheet, until):
+        key = key.rstrip(":").strip()
+        known = _HIGHLIGHTS if _HIGHLIGHTS in key else key
+        if value is None or (known not in _METRIC_KEYS and known not in (_URL, _DATE, _TIME, _HIGHLIGHTS)):
+            continue  # LinkedIn adds metrics now and then; unknown ones are not ours to store
+        if known in found:
+            raise ExportError(file_name, f"{sheet.where(row)}: {key!r} appears twice")
+        found[known] = (sheet.where(row, column), value)
+    for key, shown in _REQUIRED.items():
+        if key not in found:
+            raise ExportError(file_name, f"sheet {sheet.name!r}: no {shown!r} row with a value")
+    return found
+
+
+def _record(name: FileName, file_name: str, values: _Values, demographics: tuple[Demographic, ...]) -> PostExport:
+    published = to_date(values[_DATE][1], values[_DATE][0])
+    # The publish time is UTC, as is the date it belongs to.
+    time = to_time(values[_TIME][1], values[_TIME][0]) if _TIME in values else None
+    highlights_start, as_of = _highlights(*values[_HIGHLIGHTS])
+    return PostExport(
+        file_name=file_name,
+        flavour=name.flavour,
+        profile=name.profile,
+        post_id=name.post_id,
+        post_url=_url(*values[_URL]),
+        post_publish_date=published,
+        post_publish_timestamp=dt.datetime.combine(published, time) if time is not None else None,
+        highlights_start=highlights_start,
+        as_of_date=as_of,
+        metrics={
+            metric: to_int(values[key][1], values[key][0]) if key in values else None
+            for key, metric in _METRIC_KEYS.items()
+        },
+        demographics=demographics,
+    )
+
+
+def _url(where: str, value: object) -> str:
+    url = to_text(value) or ""
+    if not url.lower().startswith(("http://", "https://")):
+        raise ValueError(f"{where}: expected a post URL, found {value!r}")
+    return url
+
+
+def _highlights(where: str, value: object) -> tuple[dt.date, dt.date]:
+    """'<start> to <end>' -> (start, end); the end is the as-of date of the numbers."""
+    ends = _RANGE_SEPARATOR.split(to_text(value) or "")
+    if len(ends) != 2:
+        raise ValueError(f"{where}: expected a range '<start> to <end>', found {value!r}")
+    start, end = (to_date(text, where) for text in ends)
+    if start > end:
+        raise ValueError(f"{where}: highlights range starts after it ends ({value!r})")
+    return start, end
