@@ -245,16 +245,17 @@ def content_rows(
             yield period(e), rows
 
     builders = {
-        TOTALS: totals,
-        FOLLOWERS: followers,
-        FOLLOWER_TOTALS: follower_totals,
-        DISCOVERY: discovery,
-        TOP_POSTS: top_posts,
-        DEMOGRAPHICS: demographics,
+        TOTALS.name: totals,
+        FOLLOWERS.name: followers,
+        FOLLOWER_TOTALS.name: follower_totals,
+        DISCOVERY.name: discovery,
+        TOP_POSTS.name: top_posts,
+        DEMOGRAPHICS.name: demographics,
     }
+    by_name = {t.name: t for t in CONTENT_TABLES}
     return {
-        table.name: table.to_arrow(_latest_per_grain(parsed, build, ingested_at))
-        for table, build in builders.items()
+        name: by_name[name].to_arrow(_latest_per_grain(parsed, build, ingested_at))
+        for name, build in builders.items()
     }
 
 

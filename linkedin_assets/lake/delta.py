@@ -77,7 +77,7 @@ class DeltaLake:
         if where is None:
             return delta.to_pyarrow_table()
         sql = f"SELECT * FROM t WHERE {where}"
-        return pa.table(QueryBuilder().register("t", delta).execute(sql).read_all())
+        return _plain(pa.table(QueryBuilder().register("t", delta).execute(sql).read_all()))
 
     def ensure(self, catalog: str, table: str, schema: pa.Schema) -> None:
         """Create an empty table so readers never meet a missing one."""
@@ -163,6 +163,13 @@ class DeltaLake:
         return _result(name, delta, metrics)
 
 
+def _plain(table: pa.Table) -> pa.Table:
+    """delta-rs queries return string/binary *views*, which pyarrow cannot sort: cast them."""
+    views = {pa.string_view(): pa.string(), pa.binary_view(): pa.binary()}
+    fields = [pa.field(f.name, views.get(f.type, f.type), f.nullable, f.metadata) for f in table.schema]
+    return table.cast(pa.schema(fields))
+
+
 def _result(name: str, delta: DeltaTable, metrics: dict) -> WriteResult:
     delta.update_incremental()
     inserted = metrics.get("num_target_rows_inserted", 0)
@@ -180,7 +187,8 @@ def _result(name: str, delta: DeltaTable, metrics: dict) -> WriteResult:
 
 def _any_differs(schema: pa.Schema, keys: list[str]) -> str:
     cols = [c for c in schema.names if c not in keys and c not in VOLATILE_COLUMNS]
-    return " OR ".join(f"t.{c} IS DISTINCT FROM s.{c}" for c in cols) or "false"
+    # Parenthesised: DataFusion binds OR tighter than IS DISTINCT FROM.
+    return " OR ".join(f"(t.{c} IS DISTINCT FROM s.{c})" for c in cols) or "false"
 
 
 def _comparable(table: pa.Table | None, keys: list[str]) -> list[dict]:
