@@ -30,4 +30,7 @@ automation_sensor = dg.AutomationConditionSensorDefinition(
     default_status=dg.DefaultSensorStatus.RUNNING,
     minimum_interval_seconds=AUTOMATION_INTERVAL_SECONDS,
     description="Refreshes silver, gold and the dashboard downstream of what changed.",
+    # A historical file requests a year of partitions: as a backfill, the single-run
+    # backfill policy runs it as one run over the range.
+    emit_backfills=True,
 )

@@ -75,6 +75,7 @@ def run_pending(settings: Settings, downstream: bool = True) -> RunSummary:
     summary = RunSummary()
     job = defs.resolve_implicit_global_asset_job_def()
     resources = defs.resources
+    automation = AutomationTicker(defs, instance, settings)
 
     def execute(request, origin: str) -> None:
         summary.runs += 1
@@ -98,7 +99,7 @@ def run_pending(settings: Settings, downstream: bool = True) -> RunSummary:
             cursor = result.cursor
         for request in result.run_requests or []:
             execute(request, sensor.name)
-    for request in automation_requests(defs, instance, settings) if downstream else []:
+    for request in automation.requests() if downstream else []:
         execute(request, "linkedin_automation")
 
     after_processed = _files(settings, "processed")
@@ -112,35 +113,48 @@ def run_pending(settings: Settings, downstream: bool = True) -> RunSummary:
     return summary
 
 
-def automation_requests(defs, instance, settings: Settings):
-    """Tick the automation conditions until nothing more is requested, yielding each run.
+class AutomationTicker:
+    """Ticks the automation conditions as the daemon's sensor does, cursor kept in DAGSTER_HOME."""
 
-    Runs are split exactly as the automation daemon splits them (its own function),
-    and the caller executes each before the next tick sees the result.
-    """
-    import dagster as dg
-    from dagster._core.definitions.automation_tick_evaluation_context import build_run_requests
-    from dagster_shared.serdes import deserialize_value, serialize_value
+    def __init__(self, defs, instance, settings: Settings):
+        from dagster_shared.serdes import deserialize_value
 
-    from .automation import automation_sensor
+        self.defs, self.instance = defs, instance
+        self.path = settings.dagster_home / AUTOMATION_CURSOR
+        self.cursor = deserialize_value(self.path.read_text()) if self.path.exists() else None
+        if self.cursor is None:
+            # A first tick only records where the event log stands; updates after it count.
+            self._tick()
 
-    path = settings.dagster_home / AUTOMATION_CURSOR
-    cursor = deserialize_value(path.read_text()) if path.exists() else None
-    for _ in range(MAX_AUTOMATION_TICKS):
+    def _tick(self):
+        import dagster as dg
+        from dagster._core.definitions.automation_tick_evaluation_context import (
+            build_run_requests_with_backfill_policies,
+        )
+        from dagster_shared.serdes import serialize_value
+
+        from .automation import automation_sensor
+
         result = dg.evaluate_automation_conditions(
-            defs=defs, instance=instance, asset_selection=automation_sensor.asset_selection, cursor=cursor
+            defs=self.defs, instance=self.instance, asset_selection=automation_sensor.asset_selection, cursor=self.cursor
         )
-        cursor = result.cursor
-        path.write_text(serialize_value(cursor))
-        requests = build_run_requests(
-            entity_subsets=result._requested_subsets,
-            asset_graph=defs.resolve_asset_graph(),
-            run_tags={},
-            emit_backfills=False,
+        self.cursor = result.cursor
+        self.path.write_text(serialize_value(self.cursor))
+        # Under `dagster dev` the sensor emits a backfill and the assets' single-run backfill
+        # policy makes it one run per range; Dagster's own function does that split here.
+        return build_run_requests_with_backfill_policies(
+            asset_partitions=result._requested_asset_partitions,
+            asset_graph=self.defs.resolve_asset_graph(),
+            dynamic_partitions_store=self.instance,
         )
-        if not requests:
-            return
-        yield from requests
+
+    def requests(self):
+        """Tick until nothing more is requested; the caller executes each run before the next tick."""
+        for _ in range(MAX_AUTOMATION_TICKS):
+            requests = self._tick()
+            if not requests:
+                return
+            yield from requests
 
 
 def table_counts(settings: Settings) -> list[tuple[str, int, int]]:
@@ -168,6 +182,9 @@ def print_summary(settings: Settings, summary: RunSummary, out=print) -> None:
         out(f"ERROR      {name} -> errors/: {reason}")
     for failed in summary.failed_runs:
         out(f"FAILED RUN {failed}")
+    dashboard = settings.home / "dashboard" / "index.html"
+    if dashboard.exists():
+        out(f"dashboard: {dashboard}")
     out("tables:")
     for name, rows, version in table_counts(settings):
         out(f"  {name:<40} {rows:>8} rows  (delta version {version})")
