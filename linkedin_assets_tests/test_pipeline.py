@@ -1,0 +1,144 @@
+"""The whole graph, end to end: sample exports in landing -> bronze -> silver -> gold ->
+dashboard, through `linkedin-analytics run`'s code path; gold numbers equal the truth
+the generator knows."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+import dagster as dg
+import pytest
+
+from linkedin_assets.cli import prepare_environment, run_pending
+from linkedin_assets.lake.delta import DeltaLake
+from linkedin_assets.samples.landing import permalink, recent_posts, write_sample_landing
+from linkedin_assets.settings import load_settings
+
+END = dt.date(2026, 10, 31)
+DAYS = 12
+METRICS = ("impressions", "engagements")
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    home = tmp_path_factory.mktemp("pipeline")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("LINKEDIN_HOME", str(home))
+        mp.setenv("DAGSTER_HOME", str(home / "dagster"))
+        settings = load_settings()
+        prepare_environment(settings)
+        profile, _ = write_sample_landing(settings.landing, end=END, days=DAYS, seed=5)
+        summary = run_pending(settings)
+        yield settings, profile, summary
+
+
+def gold(settings, table):
+    return DeltaLake(settings.lake).read("gold", table).to_pylist()
+
+
+def per_day_files(profile):
+    """Days that came in a one-day file, so have per-day top-post lists."""
+    return [END - dt.timedelta(days=1), END]
+
+
+def test_run_succeeds_and_fills_every_layer(demo):
+    settings, _, summary = demo
+    assert summary.ok, summary
+    lake = DeltaLake(settings.lake)
+    for catalog, tables in {
+        "silver": ["totals", "followers", "impressions", "engagements", "posts"],
+        "gold": ["dim_date", "dim_timestamp", "fct_daily_profile_statistics", "fct_daily_post_statistics"],
+    }.items():
+        for table in tables:
+            assert lake.read(catalog, table).num_rows > 0, f"{catalog}.{table} is empty"
+
+
+def test_profile_facts_equal_the_truth(demo):
+    settings, profile, _ = demo
+    facts = {r["analytics_date"]: r for r in gold(settings, "fct_daily_profile_statistics")}
+    assert sorted(facts) == sorted(profile.days)
+    for day, truth in profile.days.items():
+        row = facts[day]
+        assert (row["impressions"], row["engagements"], row["new_followers"]) == (
+            truth.impressions,
+            truth.engagements,
+            truth.new_followers,
+        )
+        before = profile.days.get(day - dt.timedelta(days=1))
+        expected_change = truth.impressions - before.impressions if before else None
+        assert row["change_in_impressions"] == expected_change
+    # Totals are stated at the end of each file's range; only there are they known.
+    stated = {d: r["total_followers"] for d, r in facts.items() if r["total_followers"] is not None}
+    assert stated == {d: profile.days[d].total_followers for d in (END - dt.timedelta(days=2), *per_day_files(profile))}
+    # Members reached is a per-day figure only for one-day files.
+    assert {d for d, r in facts.items() if r["members_reached"] is not None} == set(per_day_files(profile))
+    assert facts[END]["members_reached"] == profile.members_reached(END, END)
+
+
+def test_post_facts_equal_the_truth_and_reconcile(demo):
+    settings, profile, _ = demo
+    rows = gold(settings, "fct_daily_post_statistics")
+    by_day = defaultdict(list)
+    for r in rows:
+        by_day[r["analytics_date"]].append(r)
+    assert sorted(by_day) == sorted(profile.days)
+    for day, day_rows in by_day.items():
+        [total] = [r for r in day_rows if r["row_type"] == "total"]
+        for metric in METRICS:
+            assert total[metric] == getattr(profile.days[day], metric)
+            listed = sum(r[metric] or 0 for r in day_rows if r["row_type"] in ("post", "others"))
+            assert listed == total[metric], f"{day} {metric}: posts + others != total"
+    for day in per_day_files(profile):
+        posts = {r["post_url"]: r for r in by_day[day] if r["row_type"] == "post"}
+        for metric in METRICS:
+            truth = {url: value for url, _, value in profile.top_posts(day, day, metric)}
+            got = {url: r[metric] for url, r in posts.items() if r[metric] is not None}
+            assert got == truth
+        for url, r in posts.items():
+            assert r["days_since_post"] == (day - profile.post(url).published_on).days
+            assert r["post_id"].endswith(profile.post(url).activity_id)
+    # Days known only from the historical file have no per-day post rows: all is 'others'.
+    early = END - dt.timedelta(days=5)
+    assert {r["row_type"] for r in by_day[early]} <= {"others", "total"}
+
+
+def test_one_sided_post_has_null_not_zero(demo):
+    settings, profile, _ = demo
+    rows = [r for r in gold(settings, "fct_daily_post_statistics") if r["row_type"] == "post"]
+    for r in rows:
+        day = r["analytics_date"]
+        engaged = {u for u, _, _ in profile.top_posts(day, day, "engagements")}
+        if r["post_url"] not in engaged:
+            assert r["engagements"] is None
+
+
+def test_patch_wins_over_other_sources(demo):
+    settings, profile, _ = demo
+    newest, second = recent_posts(profile, END)[:2]
+    posts = {r["post_url"]: r for r in DeltaLake(settings.lake).read("silver", "posts").to_pylist()}
+    assert posts[newest.url]["title"] == newest.title
+    assert posts[second.url]["link"] == permalink(second)
+    assert posts[second.url]["title"]  # no patched title: the URL's words, not blank
+    facts = [r for r in gold(settings, "fct_daily_post_statistics") if r["post_url"] == newest.url]
+    assert facts and all(r["title"] == newest.title for r in facts)
+
+
+def test_dim_tables(demo):
+    settings, profile, _ = demo
+    dates = {r["date"]: r for r in gold(settings, "dim_date")}
+    assert set(profile.days) <= set(dates)
+    sunday = next(d for d in dates if d.weekday() == 6)
+    assert (dates[sunday]["weekday"], dates[sunday]["weekday_name"], dates[sunday]["is_weekend"]) == (7, "Sunday", True)
+    stamps = gold(settings, "dim_timestamp")
+    assert stamps and all(r["reporting_time_zone"] == "UTC" and r["hour_utc"] == r["hour_local"] for r in stamps)
+
+
+def test_dashboard_written_with_headline_metadata(demo):
+    settings, profile, _ = demo
+    page = settings.home / "dashboard" / "index.html"
+    assert page.exists() and "LinkedIn Statistics" in page.read_text()
+    event = dg.DagsterInstance.get().get_latest_materialization_event(dg.AssetKey(["dashboard", "linkedin_statistics"]))
+    metadata = event.asset_materialization.metadata
+    assert metadata["total_impressions"].value == sum(t.impressions for t in profile.days.values())
+    assert metadata["path"].value == str(page)
