@@ -16,7 +16,7 @@ import os
 
 import dagster as dg
 
-AUTOMATION_INTERVAL_SECONDS = int(os.environ.get("LINKEDIN_AUTOMATION_INTERVAL_SECONDS", "30"))
+AUTOMATION_INTERVAL_SECONDS = int(os.environ.get("LINKEDIN_AUTOMATION_INTERVAL_SECONDS", "10"))
 
 refresh_after_upstream = (
     dg.AutomationCondition.any_deps_match(dg.AutomationCondition.newly_updated()).since_last_handled()

@@ -24,6 +24,7 @@ auto_materialize:
   use_sensors: true
 """
 AUTOMATION_CURSOR = "linkedin_automation_cursor.json"
+VERSION_SENSOR_CURSOR = "linkedin_post_patch_version_cursor.txt"
 MAX_AUTOMATION_TICKS = 10
 
 
@@ -62,7 +63,7 @@ def run_pending(settings: Settings, downstream: bool = True) -> RunSummary:
     """
     import dagster as dg
 
-    from .bronze.sensors import arrival_sensors
+    from .bronze.sensors import arrival_sensors, post_patch_version
     from .definitions import build_definitions
     from .landing import Landing
 
@@ -99,6 +100,20 @@ def run_pending(settings: Settings, downstream: bool = True) -> RunSummary:
             cursor = result.cursor
         for request in result.run_requests or []:
             execute(request, sensor.name)
+    # The table-version sensor, whose events the daemon would store: an edit of
+    # post_patch made outside Dagster becomes an event the automation reacts to.
+    cursor_file = settings.dagster_home / VERSION_SENSOR_CURSOR
+    context = dg.build_sensor_context(
+        instance=instance,
+        cursor=cursor_file.read_text() if cursor_file.exists() else None,
+        resources=resources,
+    )
+    result = post_patch_version(context)
+    for event in result.asset_events:
+        instance.report_runless_asset_event(event)
+    if result.cursor is not None:
+        cursor_file.write_text(result.cursor)
+
     for request in automation.requests() if downstream else []:
         execute(request, "linkedin_automation")
 

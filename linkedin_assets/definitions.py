@@ -6,7 +6,7 @@ import dagster as dg
 
 from .automation import automation_sensor
 from .bronze.assets import bronze_assets
-from .bronze.sensors import arrival_sensors
+from .bronze.sensors import arrival_sensors, post_patch_version
 from .dashboard.assets import dashboard_assets
 from .gold.assets import gold_assets
 from .resources import LakehouseResource
@@ -18,7 +18,7 @@ def build_definitions(settings: Settings | None = None) -> dg.Definitions:
     settings = settings or load_settings()
     return dg.Definitions(
         assets=[*bronze_assets, *silver_assets, *gold_assets, *dashboard_assets],
-        sensors=[*arrival_sensors, automation_sensor],
+        sensors=[*arrival_sensors, post_patch_version, automation_sensor],
         resources={"lakehouse": LakehouseResource(home=str(settings.home))},
     )
 

@@ -59,11 +59,16 @@ def _view_name(catalog: str, table: str) -> str:
     return f"{catalog}__{table}"
 
 
-def run_sql(lake: DeltaLake, sql: str, params: dict | None = None) -> pa.Table:
-    """Run one SELECT over the local lake and return its rows as Arrow."""
+def run_sql(lake: DeltaLake, sql: str, params: dict | None = None, empty: dict | None = None) -> pa.Table:
+    """Run one SELECT over the local lake and return its rows as Arrow.
+
+    `empty` maps (catalog, table) to the schema a missing table reads as.
+    """
     spark = spark_session()
     for catalog, table in set(TABLE_NAME.findall(sql)):
         rows = lake.read(catalog, table)
+        if rows is None and (catalog, table) in (empty or {}):
+            rows = empty[(catalog, table)].empty_table()
         if rows is None:
             raise LookupError(f"table {catalog}.linkedin.{table} does not exist yet under {lake.root}")
         spark.createDataFrame(rows).createOrReplaceTempView(_view_name(catalog, table))

@@ -106,11 +106,8 @@ def refresh_local(lake: DeltaLake, table: SqlTable, start=None, end=None) -> Wri
     from .spark import run_sql, sql_text
 
     # A bronze table no file has fed yet (say, post_patch) reads as empty, not missing.
-    bronze = {t.name: t.schema for t in ALL_TABLES}
-    for catalog, name in table.deps:
-        if catalog == "bronze":
-            lake.ensure(catalog, name, bronze[name])
-    rows = run_sql(lake, sql_text(table.sql), table.bind(start, end))
+    empty = {("bronze", t.name): t.schema for t in ALL_TABLES}
+    rows = run_sql(lake, sql_text(table.sql), table.bind(start, end), empty)
     if table.rename:
         rows = rows.rename_columns([table.rename.get(c, c) for c in rows.column_names])
     rows = _normalise(rows)

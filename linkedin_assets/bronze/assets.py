@@ -31,6 +31,9 @@ def _column_schema(table: tables.BronzeTable) -> dg.TableSchema:
 def _spec(table: tables.BronzeTable, source: str) -> dg.AssetSpec:
     return dg.AssetSpec(
         bronze_key(table.name),
+        # A run that leaves a table as it was reports nothing for it, so nothing
+        # downstream recomputes (see _results).
+        skippable=True,
         group_name=GROUP,
         description=f"{table.description} From landing/{source}.",
         kinds={"delta", "python"},
@@ -41,11 +44,23 @@ def _spec(table: tables.BronzeTable, source: str) -> dg.AssetSpec:
     )
 
 
-def _results(report: IngestReport, lake_root: str):
+def _already_materialized(context: dg.AssetExecutionContext, key: dg.AssetKey) -> bool:
+    if context.assets_def.partitions_def is None:
+        return context.instance.get_latest_materialization_event(key) is not None
+    done = context.instance.get_materialized_partitions(key)
+    return set(context.partition_keys) <= done
+
+
+def _results(context: dg.AssetExecutionContext, report: IngestReport, lake_root: str):
+    """A materialization per table that changed, or whose partitions were never reported."""
     for written in report.written:
         table = written.table.split(".")[-1]
+        key = bronze_key(table)
+        if not written.changed and _already_materialized(context, key):
+            context.log.info(f"{written.table} unchanged: not reported")
+            continue
         yield dg.MaterializeResult(
-            asset_key=bronze_key(table),
+            asset_key=key,
             metadata={
                 **written.metadata(),
                 "changed": written.changed,
@@ -78,7 +93,7 @@ def content_export(context: dg.AssetExecutionContext, lakehouse: LakehouseResour
     start, end = date_range(context)
     report = ingest_content(lakehouse.landing, lakehouse.lake, start, end)
     context.log.info(f"content {start}..{end}: processed {report.processed}, re-read {len(report.reread)}")
-    yield from _results(report, str(lakehouse.lake.root))
+    yield from _results(context, report, str(lakehouse.lake.root))
     _fail_on_rejects(report)
 
 
@@ -92,7 +107,7 @@ def content_export(context: dg.AssetExecutionContext, lakehouse: LakehouseResour
 def post_export(context: dg.AssetExecutionContext, lakehouse: LakehouseResource):
     start, end = date_range(context)
     report = ingest_posts(lakehouse.landing, lakehouse.lake, start, end)
-    yield from _results(report, str(lakehouse.lake.root))
+    yield from _results(context, report, str(lakehouse.lake.root))
     _fail_on_rejects(report)
 
 
@@ -103,14 +118,7 @@ def post_export(context: dg.AssetExecutionContext, lakehouse: LakehouseResource)
 )
 def patch_file(context: dg.AssetExecutionContext, lakehouse: LakehouseResource):
     report = ingest_patches(lakehouse.landing, lakehouse.lake)
-    yield from _results(report, str(lakehouse.lake.root))
-    if not report.written:
-        # Nothing pending: still report the table so the run has its output.
-        version = lakehouse.lake.version("bronze", tables.POST_PATCH.name)
-        yield dg.MaterializeResult(
-            asset_key=bronze_key(tables.POST_PATCH.name),
-            metadata={"delta_version": version if version is not None else -1, "changed": False},
-        )
+    yield from _results(context, report, str(lakehouse.lake.root))
     _fail_on_rejects(report)
 
 

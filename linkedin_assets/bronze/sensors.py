@@ -5,7 +5,8 @@ file: exactly the bronze assets that volume feeds, for the dates the file covers
 with a run key from the file's identity (name, size, mtime) so a file seen twice
 runs once and a changed re-upload runs again. A file whose size or mtime changed
 since the previous tick is still being written and waits for the next one.
-The headless `linkedin-analytics run` evaluates these same sensors.
+The headless `linkedin-analytics run` evaluates these same sensors, and the
+post_patch version sensor below.
 """
 
 
@@ -19,7 +20,7 @@ from ..landing import LandedFile, Landing
 from ..partitions import partition_bounds
 from ..resources import LakehouseResource
 from ..settings import VOLUMES
-from .assets import content_export, patch_file, post_export
+from .assets import bronze_key, content_export, patch_file, post_export
 from .ingest import coverage
 
 FILE_TAG = "linkedin/file"
@@ -27,7 +28,9 @@ VOLUME_TAG = "linkedin/volume"
 # Dagster's own tags for a run over a range of partitions (what single-run backfills use).
 RANGE_START_TAG = "dagster/asset_partition_range_start"
 RANGE_END_TAG = "dagster/asset_partition_range_end"
-DEFAULT_INTERVAL_SECONDS = int(os.environ.get("LINKEDIN_SENSOR_INTERVAL_SECONDS", "30"))
+SENSOR_INTERVAL_SECONDS = int(os.environ.get("LINKEDIN_SENSOR_INTERVAL_SECONDS", "10"))
+
+POST_PATCH_KEY = bronze_key("post_patch")
 
 VOLUME_ASSETS = {
     "content_daily": content_export,
@@ -59,43 +62,83 @@ def _request(file: LandedFile) -> dg.RunRequest:
 
 
 def plan_pending(
-    landing: Landing, volume: str, previous: dict[str, str], settle: bool = True
-) -> tuple[list[dg.RunRequest], dict[str, str], dict[str, str]]:
+    landing: Landing, volume: str, cursor: dict
+) -> tuple[list[dg.RunRequest], dict, dict[str, str]]:
     """(run requests, new cursor, rejected file -> reason) for one volume's pending files.
 
-    The cursor maps file name -> identity as last seen. With `settle`, a file is
-    requested only when it looks the same as on the previous tick.
+    The cursor holds each pending file's identity as last seen and as last requested:
+    a file is requested once it looks the same on two ticks (so it is not still being
+    written), and again only if it changes (a re-upload).
     """
-    requests, seen, rejected = [], {}, {}
+    seen_before, requested_before = cursor.get("seen", {}), cursor.get("requested", {})
+    requests, seen, requested, rejected = [], {}, {}, {}
     for file in landing.files(volume, "pending"):
         seen[file.name] = file.identity
-        if settle and previous.get(file.name) != file.identity:
+        if requested_before.get(file.name) == file.identity:
+            requested[file.name] = file.identity
+            continue
+        if seen_before.get(file.name) != file.identity:
             continue
         try:
             requests.append(_request(file))
+            requested[file.name] = file.identity
         except ExportError as exc:
             landing.mark_error(file, str(exc))
             rejected[file.source_file] = str(exc)
             seen.pop(file.name)
-    return requests, seen, rejected
+    return requests, {"seen": seen, "requested": requested}, rejected
 
 
 def _arrival_sensor(volume: str) -> dg.SensorDefinition:
     @dg.sensor(
         name=f"{volume}_arrival",
         description=f"Runs the bronze assets fed by landing/{volume}/pending/ when a file lands there.",
-        minimum_interval_seconds=DEFAULT_INTERVAL_SECONDS,
+        minimum_interval_seconds=SENSOR_INTERVAL_SECONDS,
         default_status=dg.DefaultSensorStatus.RUNNING,
         asset_selection=list(VOLUME_ASSETS[volume].keys),
     )
     def arrival(context: dg.SensorEvaluationContext, lakehouse: LakehouseResource) -> dg.SensorResult:
-        previous = json.loads(context.cursor) if context.cursor else {}
-        requests, seen, rejected = plan_pending(lakehouse.landing, volume, previous)
+        cursor = json.loads(context.cursor) if context.cursor else {}
+        requests, cursor, rejected = plan_pending(lakehouse.landing, volume, cursor)
         for name, reason in rejected.items():
             context.log.warning(f"moved to errors/: {name}: {reason}")
-        return dg.SensorResult(run_requests=requests, cursor=json.dumps(seen, sort_keys=True))
+        return dg.SensorResult(run_requests=requests, cursor=json.dumps(cursor, sort_keys=True))
 
     return arrival
+
+
+def _recorded_version(instance: dg.DagsterInstance) -> int | None:
+    """The post_patch Delta version Dagster last wrote or was told about."""
+    event = instance.get_latest_materialization_event(POST_PATCH_KEY)
+    if event is None or event.asset_materialization is None:
+        return None
+    value = event.asset_materialization.metadata.get("delta_version")
+    return value.value if value is not None else None
+
+
+@dg.sensor(
+    name="post_patch_version",
+    description="Watches the Delta version of bronze.linkedin.post_patch. A change made outside "
+    "Dagster (SQL, the deltalake API) is recorded, and the automation refreshes what depends on "
+    "post metadata; nothing on the metrics path.",
+    minimum_interval_seconds=SENSOR_INTERVAL_SECONDS,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+)
+def post_patch_version(context: dg.SensorEvaluationContext, lakehouse: LakehouseResource) -> dg.SensorResult:
+    version = lakehouse.lake.version("bronze", "post_patch")
+    if version is None or context.cursor == str(version):
+        return dg.SensorResult(skip_reason=f"post_patch at version {version}, unchanged")
+    events: list = [dg.AssetObservation(POST_PATCH_KEY, metadata={"delta_version": version})]
+    recorded = _recorded_version(context.instance)
+    if recorded is None or version > recorded:
+        # Not written by a Dagster run: report it, so downstream automation sees the change.
+        events.append(
+            dg.AssetMaterialization(
+                POST_PATCH_KEY,
+                metadata={"delta_version": version, "changed_by": "outside Dagster (direct edit)"},
+            )
+        )
+    return dg.SensorResult(asset_events=events, cursor=str(version))
 
 
 arrival_sensors = [_arrival_sensor(v) for v in VOLUMES]
