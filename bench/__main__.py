@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -18,20 +19,89 @@ from pathlib import Path
 END = dt.date(2026, 10, 31)
 
 
-def _run_cli(home: Path, *args: str) -> tuple[float, float, int]:
-    """(wall seconds, peak RSS MiB of the child, exit code)."""
+def _run_cli(home: Path, *args: str) -> tuple[float, float, int, str]:
+    """(wall seconds, peak RSS MiB of the child, exit code, its summary)."""
     env = {**os.environ, "LINKEDIN_HOME": str(home), "DAGSTER_HOME": str(home / "dagster")}
+    out = home / "cli.out"
     started = time.perf_counter()
-    child = subprocess.Popen(
-        [sys.executable, "-m", "linkedin_assets.cli", *args],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    _, status, usage = os.wait4(child.pid, 0)
+    peak = 0
+    with out.open("w") as sink:
+        child = subprocess.Popen(
+            [sys.executable, "-m", "linkedin_assets.cli", *args], env=env, stdout=sink, stderr=subprocess.DEVNULL
+        )
+        # The Spark JVM is a separate process: sample the whole tree's resident memory.
+        while child.poll() is None:
+            peak = max(peak, _tree_rss_kib(child.pid))
+            time.sleep(0.2)
     wall = time.perf_counter() - started
-    # KiB on Linux; the child's figure already covers the JVM it started and reaped.
-    return wall, usage.ru_maxrss / 1024, os.waitstatus_to_exitcode(status)
+    return wall, peak / 1024, child.returncode, out.read_text()
+
+
+def _tree_rss_kib(root: int) -> int:
+    parents: dict[int, int] = {}
+    rss: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            status = (entry / "status").read_text()
+        except OSError:
+            continue
+        fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+        parents[int(entry.name)] = int(fields["PPid"])
+        rss[int(entry.name)] = int(fields.get("VmRSS", "0 kB").split()[0])
+    tree, grew = {root}, True
+    while grew:
+        more = {pid for pid, parent in parents.items() if parent in tree} - tree
+        tree |= more
+        grew = bool(more)
+    return sum(rss.get(pid, 0) for pid in tree)
+
+
+def _assets(summary: str) -> str:
+    found = re.search(r"materialized: (\d+) asset\(s\), (\d+) asset partition", summary)
+    return f"{found.group(1)} ({found.group(2)} partitions)" if found else "0"
+
+
+def events() -> list[tuple[str, float, str, int]]:
+    """Per event type on a 30-day lake: time from landing to refreshed dashboard, assets run."""
+    from deltalake import DeltaTable
+
+    from linkedin_assets.samples.profile import build_profile
+    from linkedin_assets.samples.writer import write_content_export, write_patch_file, write_post_export
+
+    profile = build_profile(END, 90, seed=11)
+    day = dt.timedelta(days=1)
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="bench-events-") as tmp:
+        home = Path(tmp)
+        landing = home / "landing"
+
+        def pending(volume: str) -> Path:
+            folder = landing / volume / "pending"
+            folder.mkdir(parents=True, exist_ok=True)
+            return folder
+
+        write_content_export(profile, pending("content_historical"), END - 30 * day, END - 2 * day)
+        write_content_export(profile, pending("content_daily"), END - day, END - day)
+        write_post_export(profile, profile.posts[-2].url, END - day, pending("posts"))
+        _run_cli(home, "run")
+        steps = [
+            ("daily file", lambda: write_content_export(profile, pending("content_daily"), END, END)),
+            ("historical file (59 days)", lambda: write_content_export(
+                profile, pending("content_historical"), END - 89 * day, END - 31 * day)),
+            ("post file", lambda: write_post_export(profile, profile.posts[-1].url, END, pending("posts"))),
+            ("patch file", lambda: write_patch_file(
+                [{"post_url": profile.posts[-1].url, "title": "Patched"}], pending("patch") / "fix.csv")),
+            ("direct edit of post_patch", lambda: DeltaTable(
+                str(home / "lake" / "bronze" / "linkedin" / "post_patch")).update({"title": "'Edited'"})),
+            ("nothing new", lambda: None),
+        ]
+        for name, act in steps:
+            act()
+            wall, _, code, summary = _run_cli(home, "run")
+            rows.append((name, wall, _assets(summary), code))
+    return rows
 
 
 def _landing(days: int, home: Path) -> int:
@@ -55,15 +125,20 @@ def main() -> int:
         with tempfile.TemporaryDirectory(prefix=f"bench{days}-") as tmp:
             home = Path(tmp)
             files = _landing(days, home)
-            wall, peak, code = _run_cli(home, "run")
+            wall, peak, code, _ = _run_cli(home, "run")
             rows.append((f"run, {days} day(s), {files} files", wall, peak, code))
             _rerun_processed_day(home)
-            wall, peak, code = _run_cli(home, "run")
+            wall, peak, code, _ = _run_cli(home, "run")
             rows.append((f"re-run a processed day ({days}-day lake)", wall, peak, code))
     print(f"{'scenario':<44} {'wall s':>8} {'peak MiB':>9} {'exit':>5}")
     for name, wall, peak, code in rows:
         print(f"{name:<44} {wall:>8.1f} {peak:>9.0f} {code:>5}")
-    return 0 if all(code == 0 for *_, code in rows) else 1
+    print()
+    event_rows = events()
+    print(f"{'event (headless run, 30-day lake)':<34} {'landing -> dashboard s':>22}  assets materialized")
+    for name, wall, assets, code in event_rows:
+        print(f"{name:<34} {wall:>22.1f}  {assets}{'' if code == 0 else f'  (exit {code})'}")
+    return 0 if all(r[-1] == 0 for r in [*rows, *event_rows]) else 1
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ import argparse
 import datetime as dt
 import os
 import sys
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,6 +35,7 @@ class RunSummary:
     errors: dict[str, str] = field(default_factory=dict)
     failed_runs: list[str] = field(default_factory=list)
     runs: int = 0
+    materialized: Counter = field(default_factory=Counter)  # (asset, partition) -> times
 
     @property
     def ok(self) -> bool:
@@ -66,6 +68,7 @@ def run_pending(settings: Settings, downstream: bool = True) -> RunSummary:
     from .bronze.sensors import arrival_sensors, post_patch_version
     from .definitions import build_definitions
     from .landing import Landing
+    from .materializations import last_storage_id, materialized_after
 
     prepare_environment(settings)
     defs = build_definitions(settings)
@@ -77,6 +80,8 @@ def run_pending(settings: Settings, downstream: bool = True) -> RunSummary:
     job = defs.resolve_implicit_global_asset_job_def()
     resources = defs.resources
     automation = AutomationTicker(defs, instance, settings)
+    keys = defs.resolve_asset_graph().get_all_asset_keys()
+    start_position = last_storage_id(instance, keys)
 
     def execute(request, origin: str) -> None:
         summary.runs += 1
@@ -117,6 +122,7 @@ def run_pending(settings: Settings, downstream: bool = True) -> RunSummary:
     for request in automation.requests() if downstream else []:
         execute(request, "linkedin_automation")
 
+    summary.materialized = materialized_after(instance, keys, start_position)
     after_processed = _files(settings, "processed")
     after_errors = _files(settings, "errors")
     for volume in VOLUMES:
@@ -189,6 +195,9 @@ def table_counts(settings: Settings) -> list[tuple[str, int, int]]:
 def print_summary(settings: Settings, summary: RunSummary, out=print) -> None:
     out(f"LINKEDIN_HOME={settings.home}")
     out(f"runs: {summary.runs}  (see them with `make dev`, DAGSTER_HOME={settings.dagster_home})")
+    assets = sorted({asset for asset, _ in summary.materialized})
+    if assets:
+        out(f"materialized: {len(assets)} asset(s), {sum(summary.materialized.values())} asset partition(s)")
     if not summary.processed and not summary.errors:
         out("nothing was pending")
     for volume, names in summary.processed.items():

@@ -15,6 +15,7 @@ from deltalake import DeltaTable
 from linkedin_assets.bronze.sensors import arrival_sensors, post_patch_version
 from linkedin_assets.cli import run_pending
 from linkedin_assets.definitions import build_definitions
+from linkedin_assets.materializations import last_storage_id, materialized_after
 from linkedin_assets.samples.profile import build_profile
 from linkedin_assets.samples.writer import write_content_export, write_patch_file, write_post_export
 
@@ -42,24 +43,8 @@ def lake_with_history(settings, profile):
     return settings
 
 
-def last_storage_id(instance) -> int:
-    ids = [0]
-    for key in build_definitions().resolve_asset_graph().get_all_asset_keys():
-        got = instance.fetch_materializations(key, limit=1, ascending=False).records
-        ids += [r.storage_id for r in got]
-    return max(ids)
-
-
-def materialized_after(instance, storage_id: int) -> Counter:
-    """(asset, partition) -> how many times it was materialized after storage_id."""
-    seen = Counter()
-    for key in build_definitions().resolve_asset_graph().get_all_asset_keys():
-        result = instance.fetch_materializations(
-            dg.AssetRecordsFilter(asset_key=key, after_storage_id=storage_id), limit=10_000
-        )
-        for record in result.records:
-            seen[(key.to_user_string(), record.partition_key)] += 1
-    return seen
+def asset_keys():
+    return build_definitions().resolve_asset_graph().get_all_asset_keys()
 
 
 def days(first: dt.date, last: dt.date) -> list[str]:
@@ -78,10 +63,10 @@ def expect(partitioned: dict[str, list[str]], whole: list[str]) -> Counter:
 
 def event(settings, act) -> Counter:
     instance = dg.DagsterInstance.get()
-    before = last_storage_id(instance)
+    before = last_storage_id(instance, asset_keys())
     act()
     assert run_pending(settings).ok
-    return materialized_after(instance, before)
+    return materialized_after(instance, asset_keys(), before)
 
 
 def test_daily_file_refreshes_its_day_and_everything_downstream_once(lake_with_history, profile):
