@@ -22,7 +22,9 @@ refresh_after_upstream = (
     dg.AutomationCondition.any_deps_match(dg.AutomationCondition.newly_updated()).since_last_handled()
     & ~dg.AutomationCondition.any_deps_in_progress()
     & ~dg.AutomationCondition.in_progress()
-).with_label("refresh after an upstream changed")
+    # A failed blocking check upstream keeps its data from flowing further.
+    & dg.AutomationCondition.all_deps_blocking_checks_passed()
+).with_label("refresh after an upstream changed, when its blocking checks passed")
 
 automation_sensor = dg.AutomationConditionSensorDefinition(
     "linkedin_automation",

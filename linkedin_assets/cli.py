@@ -69,6 +69,7 @@ def run_pending(settings: Settings, downstream: bool = True) -> RunSummary:
     from .definitions import build_definitions
     from .landing import Landing
     from .materializations import last_storage_id, materialized_after
+    from .notifications import notify_dashboard_refresh, notify_failed_runs
 
     prepare_environment(settings)
     defs = build_definitions(settings)
@@ -77,6 +78,7 @@ def run_pending(settings: Settings, downstream: bool = True) -> RunSummary:
     before_processed = _files(settings, "processed")
     before_errors = _files(settings, "errors")
     summary = RunSummary()
+    failed_run_ids: list[str] = []
     job = defs.resolve_implicit_global_asset_job_def()
     resources = defs.resources
     automation = AutomationTicker(defs, instance, settings)
@@ -92,6 +94,7 @@ def run_pending(settings: Settings, downstream: bool = True) -> RunSummary:
             raise_on_error=False,
         )
         if not run.success:
+            failed_run_ids.append(run.run_id)
             what = request.tags.get("linkedin/file") or ", ".join(k.to_user_string() for k in request.asset_selection)
             summary.failed_runs.append(f"{what} (run {run.run_id})")
 
@@ -122,6 +125,9 @@ def run_pending(settings: Settings, downstream: bool = True) -> RunSummary:
     for request in automation.requests() if downstream else []:
         execute(request, "linkedin_automation")
 
+    # The daemon's notification sensors never see in-process runs: same messages, sent here.
+    notify_failed_runs(instance, failed_run_ids)
+    notify_dashboard_refresh(instance)
     summary.materialized = materialized_after(instance, keys, start_position)
     after_processed = _files(settings, "processed")
     after_errors = _files(settings, "errors")

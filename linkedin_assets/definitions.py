@@ -9,6 +9,7 @@ from .bronze.assets import bronze_assets
 from .bronze.sensors import arrival_sensors, post_patch_version
 from .dashboard.assets import dashboard_assets
 from .gold.assets import gold_assets
+from .notifications import notification_sensors
 from .resources import LakehouseResource
 from .settings import Settings, load_settings
 from .silver.assets import silver_assets
@@ -18,7 +19,7 @@ def build_definitions(settings: Settings | None = None) -> dg.Definitions:
     settings = settings or load_settings()
     return dg.Definitions(
         assets=[*bronze_assets, *silver_assets, *gold_assets, *dashboard_assets],
-        sensors=[*arrival_sensors, post_patch_version, automation_sensor],
+        sensors=[*arrival_sensors, post_patch_version, automation_sensor, *notification_sensors],
         resources={"lakehouse": LakehouseResource(home=str(settings.home))},
     )
 

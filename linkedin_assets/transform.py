@@ -26,6 +26,12 @@ class SqlTable:
     partitioned: bool = False  # True: daily partitions on analytics_date
     params: dict = field(default_factory=dict)
     rename: dict = field(default_factory=dict)  # output column renames
+    # Checks beyond unique keys (see sql_assets.py): row counts against a source,
+    # non-negative metrics, the per-day reconciliation, data freshness.
+    same_days_as: tuple[str, str, str] | None = None  # (catalog, table, date column): one row per source day
+    non_negative: list[str] = field(default_factory=list)
+    reconcile: bool = False
+    fresh_column: str | None = None
 
     def bind(self, start: dt.date | None, end: dt.date | None) -> dict:
         params = {k: (v() if callable(v) else v) for k, v in self.params.items()}
@@ -50,6 +56,7 @@ def post_metric(metric: str) -> SqlTable:
         partitioned=True,
         params={"metric": metric},
         rename={"value": metric},
+        non_negative=[metric],
     )
 
 
@@ -59,12 +66,15 @@ SILVER_TABLES = [
         [("bronze", "totals"), ("bronze", "discovery")],
         "One row per date: impressions, engagements, members reached (one-day files).",
         partitioned=True,
+        same_days_as=("bronze", "totals", "date"),
+        non_negative=["impressions", "engagements"],
     ),
     SqlTable(
         "silver", "followers", "silver/followers", ["analytics_date"],
         [("bronze", "followers"), ("bronze", "follower_totals")],
         "One row per date: new followers and the stated total followers.",
         partitioned=True,
+        non_negative=["new_followers", "total_followers"],
     ),
     post_metric("impressions"),
     post_metric("engagements"),
@@ -91,11 +101,16 @@ GOLD_TABLES = [
         "gold", "fct_daily_profile_statistics", "gold/fct_daily_profile_statistics", ["analytics_date"],
         [("silver", "totals"), ("silver", "followers")],
         "One row per day for the whole profile, with day-over-day changes.",
+        same_days_as=("silver", "totals", "analytics_date"),
+        non_negative=["impressions", "engagements", "new_followers"],
+        fresh_column="analytics_date",
     ),
     SqlTable(
         "gold", "fct_daily_post_statistics", "gold/fct_daily_post_statistics", ["analytics_date", "post_id"],
         [("silver", "impressions"), ("silver", "engagements"), ("silver", "totals"), ("silver", "posts")],
         "One row per post per day, plus 'others' and 'total' rows per day.",
+        non_negative=["impressions", "engagements"],
+        reconcile=True,
     ),
 ]
 

@@ -101,7 +101,7 @@ def test_post_file_refreshes_post_metadata_only(lake_with_history, profile):
 
 def test_patch_file_refreshes_post_metadata_not_the_metrics_path(lake_with_history, profile):
     settings = lake_with_history
-    rows = [{"post_url": profile.posts[-1].url, "title": "Better title"}]
+    rows = [{"post_url": profile.posts[-2].url, "title": "Better title"}]
     got = event(settings, lambda: write_patch_file(rows, settings.volume("patch") / "p2.csv"))
     assert got == expect({}, ["bronze/linkedin/post_patch", *POST_METADATA])
     assert ("silver/linkedin/totals", END.isoformat()) not in got

@@ -3,6 +3,8 @@
 
 import dagster as dg
 
+from .. import checks
+from ..lake.delta import DateScope
 from ..partitions import daily_partitions, date_range
 from ..resources import LakehouseResource
 from . import tables
@@ -42,6 +44,66 @@ def _spec(table: tables.BronzeTable, source: str) -> dg.AssetSpec:
             "keys": ", ".join(table.keys),
         },
     )
+
+
+METRIC_COLUMNS = {
+    "totals": ["impressions", "engagements"],
+    "followers": ["new_followers"],
+    "follower_totals": ["total_followers"],
+    "discovery": ["impressions", "members_reached"],
+    "top_posts": ["value"],
+    "demographics": ["percentage"],
+    "post_details": ["impressions", "members_reached", "reactions", "comments", "reposts", "saves"],
+}
+DAILY_TABLES = ("totals", "followers")
+
+CHECK_DESCRIPTIONS = {
+    "rows_in_equal_rows_out": "Rows read from the source files for the run's dates = rows stored for them.",
+    "unique_keys": "No two rows share the table's key.",
+    "non_negative": "LinkedIn counts are never negative.",
+    "no_missing_days": "Every day a processed file covers has a row (no empty partition after an ingest).",
+}
+
+
+def _check_names(table: tables.BronzeTable) -> list[str]:
+    names = ["unique_keys"]
+    if table.scope_column:
+        names.insert(0, "rows_in_equal_rows_out")
+    if table.name in METRIC_COLUMNS:
+        names.append("non_negative")
+    if table.name in DAILY_TABLES:
+        names.append("no_missing_days")
+    return names
+
+
+def _check_specs(table_list) -> list[dg.AssetCheckSpec]:
+    # Blocking: a failed check keeps the automation from carrying the rows downstream.
+    return [
+        dg.AssetCheckSpec(name, asset=bronze_key(t.name), blocking=True, description=CHECK_DESCRIPTIONS[name])
+        for t in table_list
+        for name in _check_names(t)
+    ]
+
+
+def _check_results(lakehouse: LakehouseResource, report: IngestReport, table_list, start=None, end=None):
+    """Evaluate every declared check on what the run owns (its dates; the whole table if unpartitioned)."""
+    for table in table_list:
+        scope = DateScope(table.scope_column, start, end) if table.scope_column else None
+        stored = lakehouse.lake.read("bronze", table.name, scope.sql() if scope else None)
+        stored = stored if stored is not None else table.schema.empty_table()
+        outcomes = {"unique_keys": checks.unique_keys(stored, table.keys)}
+        if scope:
+            expected = report.expected_rows.get(table.name, 0)
+            outcomes["rows_in_equal_rows_out"] = checks.row_count_matches(expected, stored.num_rows, "source files")
+        if table.name in METRIC_COLUMNS:
+            outcomes["non_negative"] = checks.non_negative(stored, METRIC_COLUMNS[table.name])
+        if table.name in DAILY_TABLES:
+            outcomes["no_missing_days"] = checks.no_missing_days(stored, table.scope_column, start, end, report.covered_days)
+        for name in _check_names(table):
+            passed, metadata = outcomes[name]
+            yield dg.AssetCheckResult(
+                asset_key=bronze_key(table.name), check_name=name, passed=passed, metadata=metadata
+            )
 
 
 def _already_materialized(context: dg.AssetExecutionContext, key: dg.AssetKey) -> bool:
@@ -86,6 +148,7 @@ def _fail_on_rejects(report: IngestReport) -> None:
     name="content_export",
     specs=[_spec(t, "content_daily and landing/content_historical") for t in tables.CONTENT_TABLES],
     partitions_def=daily_partitions,
+    check_specs=_check_specs(tables.CONTENT_TABLES),
     backfill_policy=dg.BackfillPolicy.single_run(),
     description="Parse Content exports covering the run's dates and write the six profile tables.",
 )
@@ -94,12 +157,14 @@ def content_export(context: dg.AssetExecutionContext, lakehouse: LakehouseResour
     report = ingest_content(lakehouse.landing, lakehouse.lake, start, end)
     context.log.info(f"content {start}..{end}: processed {report.processed}, re-read {len(report.reread)}")
     yield from _results(context, report, str(lakehouse.lake.root))
+    yield from _check_results(lakehouse, report, tables.CONTENT_TABLES, start, end)
     _fail_on_rejects(report)
 
 
 @dg.multi_asset(
     name="post_export",
     specs=[_spec(tables.POST_DETAILS, "posts")],
+    check_specs=_check_specs([tables.POST_DETAILS]),
     partitions_def=daily_partitions,
     backfill_policy=dg.BackfillPolicy.single_run(),
     description="Parse single-post exports whose as-of date is in the run's dates.",
@@ -108,17 +173,20 @@ def post_export(context: dg.AssetExecutionContext, lakehouse: LakehouseResource)
     start, end = date_range(context)
     report = ingest_posts(lakehouse.landing, lakehouse.lake, start, end)
     yield from _results(context, report, str(lakehouse.lake.root))
+    yield from _check_results(lakehouse, report, [tables.POST_DETAILS], start, end)
     _fail_on_rejects(report)
 
 
 @dg.multi_asset(
     name="patch_file",
     specs=[_spec(tables.POST_PATCH, "patch")],
+    check_specs=_check_specs([tables.POST_PATCH]),
     description="Apply pending patch files to post_patch (latest wins, empty cell = no correction).",
 )
 def patch_file(context: dg.AssetExecutionContext, lakehouse: LakehouseResource):
     report = ingest_patches(lakehouse.landing, lakehouse.lake)
     yield from _results(context, report, str(lakehouse.lake.root))
+    yield from _check_results(lakehouse, report, [tables.POST_PATCH])
     _fail_on_rejects(report)
 
 

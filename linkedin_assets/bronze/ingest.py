@@ -28,6 +28,8 @@ class IngestReport:
     processed: list[str] = field(default_factory=list)  # pending files moved to processed/
     reread: list[str] = field(default_factory=list)  # files from processed/ read again
     rejected: dict[str, str] = field(default_factory=dict)  # file -> reason
+    expected_rows: dict[str, int] = field(default_factory=dict)  # table -> rows built from the files
+    covered_days: set = field(default_factory=set)  # days some parsed file holds daily rows for
 
     def merge(self, other: IngestReport) -> None:
         self.written += other.written
@@ -117,7 +119,9 @@ def ingest_content(
     parsed = _parse_all(landing, _overlapping(landing, CONTENT_VOLUMES, start, end, report), report)
     now = now or dt.datetime.now(dt.timezone.utc)
     rows = tables.content_rows([(f, e) for f, _, _, e in parsed], start, end, now)
+    report.covered_days = {d.date for _, _, _, e in parsed for d in e.daily}
     for table in tables.CONTENT_TABLES:
+        report.expected_rows[table.name] = rows[table.name].num_rows
         scope = DateScope(table.scope_column, start, end)
         report.written.append(lake.replace_scope("bronze", table.name, rows[table.name], table.keys, scope))
     _finish(landing, parsed, report)
@@ -133,17 +137,53 @@ def ingest_posts(
     now = now or dt.datetime.now(dt.timezone.utc)
     rows = tables.post_rows([(f, e) for f, _, _, e in parsed], start, end, now)
     table = tables.POST_DETAILS
+    report.expected_rows[table.name] = rows.num_rows
     scope = DateScope(table.scope_column, start, end)
     report.written.append(lake.replace_scope("bronze", table.name, rows, table.keys, scope))
     _finish(landing, parsed, report)
     return report
 
 
+def _known_post_urls(lake: DeltaLake) -> set[str]:
+    """Post URLs stored in bronze top_posts and post_details; a missing table knows none."""
+    from deltalake import DeltaTable
+
+    known: set[str] = set()
+    for table in (tables.TOP_POSTS, tables.POST_DETAILS):
+        if lake.exists("bronze", table.name):
+            column = DeltaTable(str(lake.path("bronze", table.name))).to_pyarrow_table(columns=["post_url"])
+            known.update(url for url in column.column("post_url").to_pylist() if url is not None)
+    return known
+
+
+def _only_known_posts(landing: Landing, lake: DeltaLake, parsed, report: IngestReport):
+    """Parsed patch files whose every post_url is a known post; the others go to errors/ whole."""
+    from ..exports.patch import check_known_posts
+
+    if not parsed:
+        return parsed
+    known = _known_post_urls(lake)
+    kept = []
+    for entry in parsed:
+        file, _, _, patch = entry
+        try:
+            check_known_posts(patch, known)
+        except ExportError as exc:
+            _reject(landing, file, str(exc), report, "pending")
+            continue
+        kept.append(entry)
+    return kept
+
+
 def ingest_patches(landing: Landing, lake: DeltaLake, now: dt.datetime | None = None) -> IngestReport:
-    """Apply pending patch files to post_patch in download order; the table keeps direct edits."""
+    """Apply pending patch files to post_patch in download order; the table keeps direct edits.
+
+    A file with any row that cannot be applied (unparseable, or a post_url that is no
+    known post) is rejected whole: nothing of it is written, the others still apply.
+    """
     report = IngestReport()
     candidates = [(f, True, True) for f in landing.files("patch", "pending")]
-    parsed = _parse_all(landing, candidates, report)
+    parsed = _only_known_posts(landing, lake, _parse_all(landing, candidates, report), report)
     now = now or dt.datetime.now(dt.timezone.utc)
     table = tables.POST_PATCH
     if parsed:

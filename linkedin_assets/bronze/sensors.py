@@ -15,6 +15,7 @@ import os
 
 import dagster as dg
 
+from .. import checks
 from ..exports.model import ExportError
 from ..landing import LandedFile, Landing
 from ..partitions import partition_bounds
@@ -136,6 +137,14 @@ def post_patch_version(context: dg.SensorEvaluationContext, lakehouse: Lakehouse
             dg.AssetMaterialization(
                 POST_PATCH_KEY,
                 metadata={"delta_version": version, "changed_by": "outside Dagster (direct edit)"},
+            )
+        )
+        # The edit bypassed the asset's own blocking check: evaluate it on the edited table,
+        # so a duplicate key stops here and a clean edit flows on.
+        passed, metadata = checks.unique_keys(lakehouse.lake.read("bronze", "post_patch"), ["post_url"])
+        events.append(
+            dg.AssetCheckEvaluation(
+                asset_key=POST_PATCH_KEY, check_name="unique_keys", passed=passed, metadata=metadata
             )
         )
     return dg.SensorResult(asset_events=events, cursor=str(version))

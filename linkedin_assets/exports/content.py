@@ -24,6 +24,7 @@ from .workbook import (
     column_of,
     data_rows,
     open_workbook,
+    reject_unknown_columns,
     require_row,
     value_right_of,
 )
@@ -126,6 +127,7 @@ class _ContentReader:
             column_of(sheet, header, h, self.file) for h in ("Date", "Impressions", "Engagements")
         )
         rows = list(data_rows(sheet, header))
+        self._check_columns(sheet, header, (date_col, impressions_col, engagements_col), rows)
         column = self._date_column(sheet, rows, date_col)
         totals = [
             DailyTotal(day, self._int_at(sheet, row, impressions_col), self._int_at(sheet, row, engagements_col))
@@ -139,13 +141,27 @@ class _ContentReader:
         date_col = column_of(sheet, header, "Date", self.file)
         count_col = column_of(sheet, header, "New followers", self.file)
         rows = list(data_rows(sheet, header))
+        self._check_columns(sheet, header, (date_col, count_col), rows)
         column = self._date_column(sheet, rows, date_col)
         found = [NewFollowers(day, self._int_at(sheet, row, count_col)) for row, day in zip(rows, column.dates)]
         return found, column.order
 
+    def _check_columns(self, sheet: Sheet, header: int, columns: tuple[int, ...], rows: list[int]) -> None:
+        """Only the per-day columns we read, and at least one day: an empty sheet would store nothing."""
+        expected = " | ".join(repr(to_text(sheet.cell(header, c))) for c in columns)
+        reject_unknown_columns(sheet, self.file, header, columns, rows, expected)
+        if not rows:
+            stated = f"{self.start.isoformat()} to {self.end.isoformat()}"
+            raise ExportError(
+                self.file, f"sheet {sheet.name!r} has a header but no data rows (expected one row per day, {stated})"
+            )
+
     def _date_column(self, sheet: Sheet, rows: list[int], column: int) -> _DateColumn:
         """Dates of a per-day column: inside the file's range, one row per date."""
         cells = [(sheet.where(row, column), sheet.cell(row, column)) for row in rows]
+        for where, value in cells:
+            if all(_read_date(value, order) is None for order in DATE_ORDERS):
+                raise ExportError(self.file, f"{where}: {_shown(value)} is not a date (expected M/D/YYYY)")
         readings = {order: [_read_date(value, order) for _, value in cells] for order in DATE_ORDERS}
         fitting = [order for order in DATE_ORDERS if all(self._inside(d) for d in readings[order])]
         if not fitting:
@@ -206,8 +222,14 @@ class _ContentReader:
     def _top_posts(self, order: str | None) -> list[TopPost]:
         sheet = self.book.sheet("TOP POSTS")
         header = require_row(sheet, self.file, "Post URL")
+        sides = self._top_post_sides(sheet, header)
+        expected = ", ".join(
+            f"'Post URL' | 'Post publish date' | {metric!r}" for metric in _TOP_METRICS if metric in sides
+        )
+        known = [column for columns in sides.values() for column in columns]
+        reject_unknown_columns(sheet, self.file, header, known, data_rows(sheet, header), expected)
         posts = []
-        for metric, (url_col, date_col, value_col) in self._top_post_sides(sheet, header).items():
+        for metric, (url_col, date_col, value_col) in sides.items():
             posts += self._top_post_side(sheet, header, metric, url_col, date_col, value_col, order)
         return posts
 
@@ -251,6 +273,10 @@ class _ContentReader:
             value = self._int_at(sheet, row, value_col)
             posts.append(TopPost(metric.lower(), len(posts) + 1, url, published, value))
         return posts
+
+
+def _shown(value: object) -> str:
+    return "an empty cell" if value is None else repr(value)
 
 
 def _read_date(value: object, order: str) -> dt.date | None:

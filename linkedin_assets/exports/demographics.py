@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .cells import label, to_fraction, to_text
 from .model import DEMOGRAPHIC_CATEGORIES, Demographic, ExportError
-from .workbook import Sheet, column_of, data_rows, require_row
+from .workbook import Sheet, column_of, data_rows, reject_unknown_columns, require_row
 
 # Legacy exports label categories in the plural, 2026 ones in the singular.
 _SINGULAR = {
@@ -28,8 +28,11 @@ def read_demographics(
     category_col = column_of(sheet, header, category_header, file_name)
     value_col = column_of(sheet, header, "Value", file_name)
     percent_col = column_of(sheet, header, percent_header, file_name)
+    expected = " | ".join(repr(to_text(sheet.cell(header, c))) for c in (category_col, value_col, percent_col))
+    rows = list(data_rows(sheet, header))
+    reject_unknown_columns(sheet, file_name, header, (category_col, value_col, percent_col), rows, expected)
     found: dict[tuple[str, str], Demographic] = {}
-    for row in data_rows(sheet, header):
+    for row in rows:
         category = _category(sheet, row, category_col, file_name)
         value = to_text(sheet.cell(row, value_col))
         if value is None:

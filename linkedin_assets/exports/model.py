@@ -7,6 +7,8 @@ these records into Arrow tables, and the sample generator is checked against the
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
 from dataclasses import dataclass, field
 
 # Canonical demographic categories (legacy labels are plural, 2026 ones singular).
@@ -37,12 +39,39 @@ POST_METRICS = (
 
 
 class ExportError(ValueError):
-    """A file that is not a LinkedIn export we understand; the message names file and problem."""
+    """A file that is not a LinkedIn export we understand; the message names file and problem.
+
+    The message is always one line starting with the file name, whatever the name or
+    the problem hold (a newline in a file name, an exception text over several lines),
+    because it is stored as the last line of `<name>.error.txt` and shown in run logs.
+    """
 
     def __init__(self, file_name: str, problem: str):
         self.file_name = file_name
         self.problem = problem
-        super().__init__(f"{file_name}: {problem}")
+        super().__init__(f"{shown_name(file_name)}: {one_line(problem)}")
+
+
+# Line and paragraph separators count too: str.splitlines() splits on them.
+_BREAKING = ("Cc", "Zl", "Zp")
+
+
+def shown_name(file_name: str) -> str:
+    """A file name on one line: control characters (newline, tab...) written as escapes."""
+    return "".join(_escaped(c) if unicodedata.category(c) in _BREAKING else c for c in file_name)
+
+
+def one_line(text: str) -> str:
+    """Text on one line: line breaks become ' / ', other control characters escapes."""
+    lines = [line.strip() for line in re.split(r"[\r\n\x0b\x0c\x1c-\x1e\x85\u2028\u2029]+", text)]
+    return shown_name(" / ".join(line for line in lines if line))
+
+
+def _escaped(char: str) -> str:
+    named = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}.get(char)
+    if named:
+        return named
+    return f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}"
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from .guards import check_file_name
 from .model import ExportError, FileName
 
 _DATE = r"(\d{4}-\d{2}-\d{2})"
@@ -28,6 +29,7 @@ ACCEPTED = (
 
 def parse_file_name(name: str) -> FileName:
     """Kind, flavour, profile and period or post id of an export, from its name alone."""
+    check_file_name(name)
     if found := _CONTENT_LEGACY.fullmatch(name):
         start, end, profile = found.groups()
         return _content(name, "legacy", profile, start, end)

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from pathlib import Path
 
 from .cells import label, to_text
+from .guards import check_file_name, check_size
 from .model import ExportError, PatchFile, PatchRow
 from .workbook import as_export_errors, open_workbook
 
@@ -21,6 +22,7 @@ def parse_patch_file(path: Path, file_name: str | None = None) -> PatchFile:
     """A patch file (.csv or .xlsx) as a record; a later row for the same post_url wins."""
     file_name = file_name or path.name
     with as_export_errors(file_name):
+        check_file_name(file_name)
         suffix = path.suffix.lower()
         if suffix == ".csv":
             rows = _csv_rows(path, file_name)
@@ -32,6 +34,7 @@ def parse_patch_file(path: Path, file_name: str | None = None) -> PatchFile:
 
 
 def _csv_rows(path: Path, file_name: str) -> list[list[object]]:
+    check_size(path, file_name)
     try:
         text = path.read_bytes().decode("utf-8-sig")  # Excel saves "CSV UTF-8" with a BOM
     except UnicodeDecodeError as exc:
@@ -60,3 +63,20 @@ def _patch_rows(rows: Sequence[Sequence[object]], file_name: str) -> tuple[Patch
 
 def _cell(row: Sequence[object], column: int) -> str | None:
     return to_text(row[column]) if column < len(row) else None
+
+
+def check_known_posts(patch: PatchFile, known_urls: Collection[str], shown: int = 3) -> None:
+    """Refuse the whole patch file when any post_url is no post we know.
+
+    `known_urls` are the post URLs stored in bronze top_posts and post_details. A
+    correction for an unknown URL is almost always a typo or a URL copied from the
+    wrong place; applying the other rows and dropping it would hide the mistake.
+    """
+    unknown = [row.post_url for row in patch.rows if row.post_url not in known_urls]
+    if unknown:
+        listed = ", ".join(unknown[:shown]) + (f" and {len(unknown) - shown} more" if len(unknown) > shown else "")
+        raise ExportError(
+            patch.file_name,
+            f"unknown post_url ({len(unknown)} of {len(patch.rows)} rows): {listed}: no such post in bronze "
+            "top_posts or post_details; nothing from this file was applied",
+        )

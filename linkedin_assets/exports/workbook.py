@@ -7,13 +7,14 @@ Empty cells ("" or whitespace) are None; trailing empty cells and rows are dropp
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from python_calamine import CalamineWorkbook
 
-from .cells import is_empty, label
+from .cells import is_empty, label, to_text
+from .guards import check_xlsx_package
 from .model import ExportError
 
 Row = list[object]
@@ -54,7 +55,11 @@ class Workbook:
 
 
 def open_workbook(path: Path, file_name: str) -> Workbook:
-    """Every sheet of an .xlsx, read eagerly so a damaged part fails here, not later."""
+    """Every sheet of an .xlsx, read eagerly so a damaged part fails here, not later.
+
+    The package is checked first (size, zip, formulas): see guards.py.
+    """
+    check_xlsx_package(path, file_name)
     try:
         book = CalamineWorkbook.from_path(str(path))
         sheets = {}
@@ -103,8 +108,54 @@ def require_row(sheet: Sheet, file_name: str, *headers: str, start: int = 0) -> 
     found = find_row(sheet, *headers, start=start)
     if found is None:
         expected = " | ".join(repr(h) for h in headers)
-        raise ExportError(file_name, f"sheet {sheet.name!r}: header row with {expected} not found")
+        if not any(sheet.rows[start:]):
+            raise ExportError(file_name, f"sheet {sheet.name!r} is empty: expected a header row with {expected}")
+        raise ExportError(
+            file_name, f"sheet {sheet.name!r}: header row with {expected} not found{_closest(sheet, headers, start)}"
+        )
     return found
+
+
+def _closest(sheet: Sheet, headers: Sequence[str], start: int) -> str:
+    """Where the row most like the wanted header row differs from it, so a renamed header is named."""
+    wanted = {label(h): h for h in headers}
+    best, best_hits = None, 0
+    for index in range(start, len(sheet.rows)):
+        hits = len(wanted.keys() & {label(v) for v in sheet.rows[index]})
+        if hits > best_hits:
+            best, best_hits = index, hits
+    if best is None:
+        return ""
+    present = {label(v) for v in sheet.rows[best]}
+    missing = ", ".join(repr(h) for key, h in wanted.items() if key not in present)
+    found = " | ".join(repr(to_text(v)) for v in sheet.rows[best] if v is not None)
+    return f" ({sheet.where(best)} reads {found}: no {missing}; a renamed column?)"
+
+
+def reject_unknown_columns(
+    sheet: Sheet, file_name: str, header: int, known: Sequence[int], rows: Iterable[int], expected: str
+) -> None:
+    """Refuse a header row or data rows with cells outside the columns the parser reads.
+
+    LinkedIn adding a column (or a hand-edited file) is a layout we do not know:
+    storing the known columns and silently dropping the rest could misread it.
+    """
+    columns = set(known)
+    for column, value in enumerate(sheet.rows[header]):
+        if value is not None and column not in columns:
+            raise ExportError(
+                file_name,
+                f"{sheet.where(header, column)}: unrecognised layout: unexpected column {to_text(value)!r} "
+                f"(expected only {expected})",
+            )
+    for row in rows:
+        for column, value in enumerate(sheet.rows[row]):
+            if value is not None and column not in columns:
+                raise ExportError(
+                    file_name,
+                    f"{sheet.where(row, column)}: unrecognised layout: value {value!r} in a column "
+                    f"without a header (expected only {expected})",
+                )
 
 
 def column_of(sheet: Sheet, row: int, header: str, file_name: str, among: range | None = None) -> int:

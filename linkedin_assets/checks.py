@@ -1,0 +1,77 @@
+"""Data checks over Arrow tables, shared by the bronze, silver and gold assets.
+
+Each returns (passed, metadata). The assets declare them as Dagster asset checks;
+blocking ones stop the automation from carrying bad data downstream.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+Outcome = tuple[bool, dict]
+
+FRESHNESS_DAYS = int(os.environ.get("LINKEDIN_FRESHNESS_DAYS", "2"))
+
+
+def row_count_matches(expected: int, actual: int, what: str) -> Outcome:
+    return expected == actual, {"expected_rows": expected, "actual_rows": actual, "compared_with": what}
+
+
+def unique_keys(rows: pa.Table, keys: list[str]) -> Outcome:
+    if rows.num_rows == 0:
+        return True, {"rows": 0, "duplicate_keys": 0}
+    counts = rows.group_by(keys).aggregate([([], "count_all")])
+    dupes = counts.filter(pc.greater(counts["count_all"], 1))
+    sample = [{k: str(v) for k, v in r.items()} for r in dupes.slice(0, 5).to_pylist()]
+    return dupes.num_rows == 0, {"rows": rows.num_rows, "duplicate_keys": dupes.num_rows, "examples": sample}
+
+
+def non_negative(rows: pa.Table, columns: list[str]) -> Outcome:
+    bad = {}
+    for column in columns:
+        values = rows[column]
+        negatives = pc.sum(pc.less(values, 0)).as_py() or 0
+        if negatives:
+            bad[column] = negatives
+    return not bad, {"negative_values": bad, "columns": columns}
+
+
+def no_missing_days(rows: pa.Table, column: str, start: dt.date, end: dt.date, expected_days: set) -> Outcome:
+    """Every day some file covers in [start, end] has a row."""
+    present = {d for d in rows[column].to_pylist()} if rows.num_rows else set()
+    missing = sorted(d.isoformat() for d in expected_days if start <= d <= end and d not in present)
+    return not missing, {"missing_days": missing[:20], "missing_count": len(missing)}
+
+
+def reconciles(rows: pa.Table, metrics=("impressions", "engagements")) -> Outcome:
+    """Per day and metric: the sum over post rows plus `others` equals the `total` row."""
+    by_day: dict = {}
+    for r in rows.select(["analytics_date", "row_type", *metrics]).to_pylist():
+        day = by_day.setdefault(r["analytics_date"], {m: [0, None] for m in metrics})
+        for m in metrics:
+            if r["row_type"] == "total":
+                day[m][1] = r[m]
+            elif r[m] is not None:
+                day[m][0] += r[m]
+    broken = [
+        {"date": d.isoformat(), "metric": m, "posts_plus_others": parts, "total": total}
+        for d, sums in sorted(by_day.items())
+        for m, (parts, total) in sums.items()
+        if total is not None and parts != total
+    ]
+    return not broken, {"days": len(by_day), "days_not_reconciling": len(broken), "examples": broken[:5]}
+
+
+def fresh(rows: pa.Table, column: str, today: dt.date | None = None, days: int = FRESHNESS_DAYS) -> Outcome:
+    today = today or dt.datetime.now(dt.timezone.utc).date()
+    newest = pc.max(rows[column]).as_py() if rows.num_rows else None
+    age = (today - newest).days if newest else None
+    return age is not None and age <= days, {
+        "newest": newest.isoformat() if newest else "none",
+        "age_days": age if age is not None else -1,
+        "allowed_days": days,
+    }
