@@ -22,9 +22,13 @@ refresh_after_upstream = (
     dg.AutomationCondition.any_deps_match(dg.AutomationCondition.newly_updated()).since_last_handled()
     & ~dg.AutomationCondition.any_deps_in_progress()
     & ~dg.AutomationCondition.in_progress()
-    # A failed blocking check upstream keeps its data from flowing further.
-    & dg.AutomationCondition.all_deps_blocking_checks_passed()
-).with_label("refresh after an upstream changed, when its blocking checks passed")
+    # A failed blocking check upstream keeps its data from flowing further. (Not
+    # `all_deps_blocking_checks_passed`: it also waits on upstreams never checked yet,
+    # such as a bronze table no file has fed.)
+    & dg.AutomationCondition.all_deps_match(
+        dg.AutomationCondition.all_checks_match(~dg.AutomationCondition.check_failed(), blocking_only=True)
+    )
+).with_label("refresh after an upstream changed, unless an upstream blocking check failed")
 
 automation_sensor = dg.AutomationConditionSensorDefinition(
     "linkedin_automation",

@@ -68,12 +68,15 @@ def run_pending(settings: Settings, downstream: bool = True) -> RunSummary:
     from .bronze.sensors import arrival_sensors, post_patch_version
     from .definitions import build_definitions
     from .landing import Landing
+    from .locks import exclusive
     from .materializations import last_storage_id, materialized_after
     from .notifications import notify_dashboard_refresh, notify_failed_runs
 
     prepare_environment(settings)
     defs = build_definitions(settings)
-    instance = dg.DagsterInstance.get()
+    # Two runners starting on a fresh DAGSTER_HOME would both create its SQLite schema.
+    with exclusive(settings.dagster_home / ".init.lock"):
+        instance = dg.DagsterInstance.get()
     landing = Landing(settings.landing)
     before_processed = _files(settings, "processed")
     before_errors = _files(settings, "errors")

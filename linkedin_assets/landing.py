@@ -92,12 +92,17 @@ class Landing:
         return sorted(found, key=lambda f: (f.mtime_ns, f.name))
 
     def mark_processed(self, file: LandedFile) -> Path:
+        """Move to processed/; of two downloads with one name, the newer stays there."""
         target = self.folder(file.volume, "processed") / file.name
         if target.exists() and target.resolve() != file.path.resolve():
             older = self.folder(file.volume, "processed") / SUPERSEDED
             older.mkdir(exist_ok=True)
-            stamp = target.stat().st_mtime_ns
-            os.replace(target, older / f"{target.stem}.{stamp}{target.suffix}")
+            kept_mtime = target.stat().st_mtime_ns
+            if kept_mtime > file.mtime_ns:  # an older download arrived late: it is the one set aside
+                late = older / f"{file.path.stem}.{file.mtime_ns}{file.path.suffix}"
+                os.replace(file.path, late)
+                return late
+            os.replace(target, older / f"{target.stem}.{kept_mtime}{target.suffix}")
         os.replace(file.path, target)
         return target
 

@@ -8,6 +8,7 @@ import dagster as dg
 
 from .lake.delta import DeltaLake
 from .landing import Landing
+from .locks import exclusive
 
 
 class LakehouseResource(dg.ConfigurableResource):
@@ -22,3 +23,7 @@ class LakehouseResource(dg.ConfigurableResource):
     @property
     def landing(self) -> Landing:
         return Landing(Path(self.home) / "landing")
+
+    def ingest_lock(self):
+        """Held while a bronze ingest lists, writes and moves files: overlapping runs take turns."""
+        return exclusive(Path(self.home) / "landing" / ".ingest.lock")

@@ -118,18 +118,36 @@ GOLD_TABLES = [
 def refresh_local(lake: DeltaLake, table: SqlTable, start=None, end=None) -> WriteResult:
     """Compute `table` (for [start, end] when partitioned) with local Spark and write it."""
     from .bronze.tables import ALL_TABLES
-    from .spark import run_sql, sql_text
 
-    # A bronze table no file has fed yet (say, post_patch) reads as empty, not missing.
+    # A table nothing has fed yet (post_patch before any patch file, silver daily tables
+    # before any Content file) reads as empty, not missing.
     empty = {("bronze", t.name): t.schema for t in ALL_TABLES}
-    rows = run_sql(lake, sql_text(table.sql), table.bind(start, end), empty)
-    if table.rename:
-        rows = rows.rename_columns([table.rename.get(c, c) for c in rows.column_names])
-    rows = _normalise(rows)
+    for catalog, name in table.deps:
+        if catalog == "silver" and not lake.exists(catalog, name):
+            empty[(catalog, name)] = _output_schema(lake, SILVER_BY_NAME[name], empty)
+    rows = _query(lake, table, table.bind(start, end), empty)
     if table.partitioned:
         scope = DateScope("analytics_date", start, end)
         return lake.replace_scope(table.catalog, table.name, rows, table.keys, scope)
     return lake.replace_all(table.catalog, table.name, rows, table.keys)
+
+
+SILVER_BY_NAME = {t.name: t for t in SILVER_TABLES}
+NO_DAY = dt.date(1970, 1, 1)
+
+
+def _query(lake: DeltaLake, table: SqlTable, params: dict, empty: dict) -> pa.Table:
+    from .spark import run_sql, sql_text
+
+    rows = run_sql(lake, sql_text(table.sql), params, empty)
+    if table.rename:
+        rows = rows.rename_columns([table.rename.get(c, c) for c in rows.column_names])
+    return _normalise(rows)
+
+
+def _output_schema(lake: DeltaLake, table: SqlTable, empty: dict) -> pa.Schema:
+    """The schema `table` would have, from its own SQL over a day with no data."""
+    return _query(lake, table, table.bind(NO_DAY, NO_DAY), empty).schema
 
 
 def _normalise(rows: pa.Table) -> pa.Table:

@@ -121,6 +121,7 @@ def test_post_export_gives_typed_lifetime_metrics(settings, profile, flavour):
 
 def test_patch_files_latest_wins_and_empty_cell_keeps_correction(settings, profile):
     url = profile.posts[0].url
+    write_post_export(profile, url, DAY, pending(settings, "posts"))  # a patch must name a known post
     first = write_patch_file(
         [{"post_url": url, "title": "Fixed title", "true_url": "https://example.com/p"}],
         pending(settings, "patch") / "patch1.csv",

@@ -11,6 +11,9 @@ from . import tables
 from .ingest import IngestReport, ingest_content, ingest_patches, ingest_posts
 
 GROUP = "bronze"
+# I/O can be transient (a lake write that lost a race); a bad file is not: it raises a
+# Failure with allow_retries=False and goes to errors/.
+BRONZE_RETRY = dg.RetryPolicy(max_retries=2, delay=1, backoff=dg.Backoff.EXPONENTIAL, jitter=dg.Jitter.PLUS_MINUS)
 
 
 def bronze_key(table: str) -> dg.AssetKey:
@@ -150,11 +153,13 @@ def _fail_on_rejects(report: IngestReport) -> None:
     partitions_def=daily_partitions,
     check_specs=_check_specs(tables.CONTENT_TABLES),
     backfill_policy=dg.BackfillPolicy.single_run(),
+    retry_policy=BRONZE_RETRY,
     description="Parse Content exports covering the run's dates and write the six profile tables.",
 )
 def content_export(context: dg.AssetExecutionContext, lakehouse: LakehouseResource):
     start, end = date_range(context)
-    report = ingest_content(lakehouse.landing, lakehouse.lake, start, end)
+    with lakehouse.ingest_lock():
+        report = ingest_content(lakehouse.landing, lakehouse.lake, start, end)
     context.log.info(f"content {start}..{end}: processed {report.processed}, re-read {len(report.reread)}")
     yield from _results(context, report, str(lakehouse.lake.root))
     yield from _check_results(lakehouse, report, tables.CONTENT_TABLES, start, end)
@@ -167,11 +172,13 @@ def content_export(context: dg.AssetExecutionContext, lakehouse: LakehouseResour
     check_specs=_check_specs([tables.POST_DETAILS]),
     partitions_def=daily_partitions,
     backfill_policy=dg.BackfillPolicy.single_run(),
+    retry_policy=BRONZE_RETRY,
     description="Parse single-post exports whose as-of date is in the run's dates.",
 )
 def post_export(context: dg.AssetExecutionContext, lakehouse: LakehouseResource):
     start, end = date_range(context)
-    report = ingest_posts(lakehouse.landing, lakehouse.lake, start, end)
+    with lakehouse.ingest_lock():
+        report = ingest_posts(lakehouse.landing, lakehouse.lake, start, end)
     yield from _results(context, report, str(lakehouse.lake.root))
     yield from _check_results(lakehouse, report, [tables.POST_DETAILS], start, end)
     _fail_on_rejects(report)
@@ -181,10 +188,12 @@ def post_export(context: dg.AssetExecutionContext, lakehouse: LakehouseResource)
     name="patch_file",
     specs=[_spec(tables.POST_PATCH, "patch")],
     check_specs=_check_specs([tables.POST_PATCH]),
+    retry_policy=BRONZE_RETRY,
     description="Apply pending patch files to post_patch (latest wins, empty cell = no correction).",
 )
 def patch_file(context: dg.AssetExecutionContext, lakehouse: LakehouseResource):
-    report = ingest_patches(lakehouse.landing, lakehouse.lake)
+    with lakehouse.ingest_lock():
+        report = ingest_patches(lakehouse.landing, lakehouse.lake)
     yield from _results(context, report, str(lakehouse.lake.root))
     yield from _check_results(lakehouse, report, [tables.POST_PATCH])
     _fail_on_rejects(report)

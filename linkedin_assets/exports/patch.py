@@ -35,10 +35,14 @@ def parse_patch_file(path: Path, file_name: str | None = None) -> PatchFile:
 
 def _csv_rows(path: Path, file_name: str) -> list[list[object]]:
     check_size(path, file_name)
+    data = path.read_bytes()
     try:
-        text = path.read_bytes().decode("utf-8-sig")  # Excel saves "CSV UTF-8" with a BOM
+        text = data.decode("utf-8-sig")  # Excel saves "CSV UTF-8" with a BOM
     except UnicodeDecodeError as exc:
-        raise ExportError(file_name, f"not UTF-8 text (byte {exc.start}): save the CSV as UTF-8") from exc
+        line = data[: exc.start].count(b"\n") + 1
+        raise ExportError(
+            file_name, f"not UTF-8 text (line {line}, byte {exc.start}: {data[exc.start:exc.end]!r}): save the CSV as UTF-8"
+        ) from exc
     return list(csv.reader(io.StringIO(text, newline="")))
 
 

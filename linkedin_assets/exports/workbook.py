@@ -153,7 +153,7 @@ def reject_unknown_columns(
             if value is not None and column not in columns:
                 raise ExportError(
                     file_name,
-                    f"{sheet.where(row, column)}: unrecognised layout: value {value!r} in a column "
+                    f"{sheet.where(row, column)}: unrecognised layout: value {to_text(value)!r} in a column "
                     f"without a header (expected only {expected})",
                 )
 

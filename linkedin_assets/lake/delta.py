@@ -14,8 +14,12 @@ from pathlib import Path
 import pyarrow as pa
 from deltalake import DeltaTable, QueryBuilder, write_deltalake
 
-# Bookkeeping columns that differ between two ingests of the same file.
-VOLATILE_COLUMNS = ("ingested_at",)
+from ..locks import exclusive
+
+# Bookkeeping columns that differ between two ingests of the same data: a row whose
+# values are unchanged keeps the ingest time and the source it was first read from
+# (re-downloading an identical file changes nothing).
+VOLATILE_COLUMNS = ("ingested_at", "source_file", "source_file_timestamp")
 
 
 @dataclass(frozen=True)
@@ -88,6 +92,12 @@ class DeltaLake:
         self, catalog: str, table: str, rows: pa.Table, keys: list[str], scope: DateScope
     ) -> WriteResult:
         """Make the rows inside `scope` exactly `rows`, in one commit; rows outside are kept."""
+        with self.lock(catalog, table):
+            return self._replace_scope(catalog, table, rows, keys, scope)
+
+    def _replace_scope(
+        self, catalog: str, table: str, rows: pa.Table, keys: list[str], scope: DateScope
+    ) -> WriteResult:
         name = f"{catalog}.{self.schema}.{table}"
         self.ensure(catalog, table, rows.schema)
         current = self.read(catalog, table, scope.sql())
@@ -108,8 +118,15 @@ class DeltaLake:
         )
         return _result(name, delta, metrics)
 
+    def lock(self, catalog: str, table: str):
+        return exclusive(self.root / ".locks" / f"{catalog}.{self.schema}.{table}.lock")
+
     def replace_all(self, catalog: str, table: str, rows: pa.Table, keys: list[str]) -> WriteResult:
         """Make the whole table exactly `rows`, in one commit (skipped when nothing differs)."""
+        with self.lock(catalog, table):
+            return self._replace_all(catalog, table, rows, keys)
+
+    def _replace_all(self, catalog: str, table: str, rows: pa.Table, keys: list[str]) -> WriteResult:
         name = f"{catalog}.{self.schema}.{table}"
         if self.exists(catalog, table) and _same_rows(self.read(catalog, table), rows, keys):
             return WriteResult(name, self.version(catalog, table), changed=False)
@@ -129,6 +146,10 @@ class DeltaLake:
         Rows that would change nothing are dropped first, so replaying a file does not
         bump the table's version (a version change is an event downstream).
         """
+        with self.lock(catalog, table):
+            return self._upsert(catalog, table, rows, key, keep_when_null)
+
+    def _upsert(self, catalog: str, table: str, rows: pa.Table, key: str, keep_when_null: list[str]) -> WriteResult:
         name = f"{catalog}.{self.schema}.{table}"
         self.ensure(catalog, table, rows.schema)
         stored = {r[key]: r for r in self.read(catalog, table).to_pylist()}

@@ -1,0 +1,146 @@
+"""Faults: killed runs, concurrent runs, transient errors, failed blocking checks."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import dagster as dg
+import pyarrow as pa
+from deltalake import DeltaTable, write_deltalake
+
+from linkedin_assets import sql_assets
+from linkedin_assets.cli import run_pending
+from linkedin_assets.lake.delta import DeltaLake
+from linkedin_assets.materializations import last_storage_id, materialized_after
+from linkedin_assets.samples.profile import build_profile
+from linkedin_assets.samples.writer import write_content_export, write_patch_file, write_post_export
+from linkedin_assets.settings import REPO_ROOT
+
+END = dt.date(2026, 10, 31)
+CONTENT = ["totals", "followers", "follower_totals", "discovery", "top_posts", "demographics"]
+
+
+def cli(settings) -> subprocess.Popen:
+    env = {**os.environ, "LINKEDIN_HOME": str(settings.home), "DAGSTER_HOME": str(settings.dagster_home)}
+    return subprocess.Popen(
+        [sys.executable, "-m", "linkedin_assets.cli", "run"],
+        cwd=REPO_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+
+
+def first_commit(settings, table: str):
+    return settings.table_path("bronze", table) / "_delta_log" / "00000000000000000000.json"
+
+
+def test_killed_run_leaves_committed_versions_and_the_next_run_completes(settings):
+    profile = build_profile(END, 365, seed=2)
+    first = END - dt.timedelta(days=364)
+    path = write_content_export(profile, settings.volume("content_historical"), first, END)
+    child = cli(settings)
+    # Kill it the moment the first bronze table has committed, before the others.
+    deadline = time.monotonic() + 120
+    while not first_commit(settings, "totals").exists() and time.monotonic() < deadline:
+        time.sleep(0.001)
+    os.kill(child.pid, signal.SIGKILL)
+    child.wait()
+
+    lake = DeltaLake(settings.lake)
+    for table in CONTENT:
+        rows = lake.read("bronze", table)  # every table that exists opens at a committed version
+        if table == "totals" and rows is not None:
+            assert rows.num_rows in (0, 365), "a half-written commit is visible"
+    assert path.exists() or (settings.volume("content_historical", "processed") / path.name).exists()
+
+    assert run_pending(settings).ok
+    totals = {r["date"]: r["impressions"] for r in lake.read("bronze", "totals").to_pylist()}
+    assert totals == {d: t.impressions for d, t in profile.days.items()}
+    gold = lake.read("gold", "fct_daily_profile_statistics")
+    assert gold.num_rows == 365
+    assert (settings.volume("content_historical", "processed") / path.name).exists()
+
+
+def test_two_files_landing_at_once_are_each_processed_exactly_once(settings):
+    profile = build_profile(END, 10, seed=6)
+    days = [END - dt.timedelta(days=1), END]
+    files = [write_content_export(profile, settings.volume("content_daily"), d, d) for d in days]
+
+    runs = [cli(settings), cli(settings)]  # two runners racing over the same folder
+    codes = [r.wait(timeout=600) for r in runs]
+
+    assert codes == [0, 0]
+    processed = settings.volume("content_daily", "processed")
+    assert sorted(p.name for p in processed.iterdir() if p.is_file()) == sorted(f.name for f in files)
+    assert not any(settings.volume("content_daily", "errors").iterdir())
+    totals = DeltaLake(settings.lake).read("bronze", "totals").to_pylist()
+    assert sorted((r["date"], r["impressions"]) for r in totals) == [(d, profile.days[d].impressions) for d in days]
+    # Each file was moved to processed/ by exactly one run.
+    moved = []
+    instance = dg.DagsterInstance.get()
+    for record in instance.fetch_materializations(dg.AssetKey(["bronze", "linkedin", "totals"]), limit=100).records:
+        moved += record.asset_materialization.metadata["files_processed"].value
+    assert sorted(moved) == sorted(f"content_daily/{f.name}" for f in files)
+
+
+def test_transient_failure_is_retried_with_backoff(settings, monkeypatch):
+    profile = build_profile(END, 5, seed=9)
+    write_content_export(profile, settings.volume("content_daily"), END, END)
+    real = sql_assets.refresh_local
+    failures = {"gold": 0}
+
+    def busy_once(lake, table, start=None, end=None):
+        if table.catalog == "gold" and failures["gold"] == 0:
+            failures["gold"] += 1
+            raise ConnectionError("warehouse busy (simulated)")
+        return real(lake, table, start, end)
+
+    monkeypatch.setattr(sql_assets, "refresh_local", busy_once)
+
+    summary = run_pending(settings)
+
+    assert summary.ok and failures["gold"] == 1
+    instance = dg.DagsterInstance.get()
+    retried = [
+        e for run in instance.get_runs() for e in instance.all_logs(run.run_id, of_type=dg.DagsterEventType.STEP_UP_FOR_RETRY)
+    ]
+    assert len(retried) == 1 and "warehouse busy" in str(retried[0].dagster_event.event_specific_data)
+    assert DeltaLake(settings.lake).read("gold", "fct_daily_profile_statistics").num_rows == 1
+
+
+def test_parse_errors_are_not_retried(settings):
+    (settings.volume("content_daily") / f"Content_{END}_{END}_Ada.xlsx").write_bytes(b"garbage")
+    assert not run_pending(settings).ok
+    instance = dg.DagsterInstance.get()
+    [run] = [r for r in instance.get_runs() if r.tags.get("linkedin/file")]
+    assert run.status == dg.DagsterRunStatus.FAILURE
+    assert not instance.all_logs(run.run_id, of_type=dg.DagsterEventType.STEP_UP_FOR_RETRY)
+
+
+def test_failed_blocking_check_stops_data_flowing_downstream(settings):
+    profile = build_profile(END, 10, seed=12)
+    url = profile.posts[-1].url
+    write_post_export(profile, url, END, settings.volume("posts"))
+    write_patch_file([{"post_url": url, "title": "Good"}], settings.volume("patch") / "fix.csv")
+    assert run_pending(settings).ok
+    # Someone appends a second row for the same post straight into the table.
+    path = str(settings.table_path("bronze", "post_patch"))
+    stored = DeltaTable(path).to_pyarrow_table()
+    write_deltalake(path, pa.Table.from_pylist([{**stored.to_pylist()[0], "title": "Clash"}], schema=stored.schema), mode="append")
+    instance = dg.DagsterInstance.get()
+    keys = [dg.AssetKey(["bronze", "linkedin", "post_patch"]), dg.AssetKey(["silver", "linkedin", "posts"])]
+    before = last_storage_id(instance, keys)
+
+    assert run_pending(settings).ok
+
+    got = materialized_after(instance, keys, before)
+    assert got == {("bronze/linkedin/post_patch", None): 1}  # the edit is seen, silver is not refreshed
+    check = instance.event_log_storage.get_latest_asset_check_execution_by_key(
+        [dg.AssetCheckKey(keys[0], "unique_keys")]
+    )[dg.AssetCheckKey(keys[0], "unique_keys")]
+    assert check.event.dagster_event.event_specific_data.passed is False
+    titles = [r["title"] for r in DeltaLake(settings.lake).read("silver", "posts").to_pylist() if r["post_url"] == url]
+    assert titles == ["Good"]
