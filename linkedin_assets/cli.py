@@ -13,7 +13,6 @@ import os
 import sys
 from collections import Counter
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from .settings import VOLUMES, Settings, load_settings
 

@@ -23,7 +23,7 @@ import pytest
 
 from linkedin_assets.cli import prepare_environment, run_pending
 from linkedin_assets.exports.model import shown_name
-from linkedin_assets.lake.delta import DeltaLake
+from linkedin_assets_tests.lake_state import rows, snapshot
 from linkedin_assets.samples.profile import build_profile
 from linkedin_assets.samples.writer import write_content_export, write_patch_file, write_post_export
 from linkedin_assets.settings import load_settings
@@ -77,24 +77,8 @@ def pending(settings, volume: str) -> Path:
     return settings.volume(volume, "pending")
 
 
-def snapshot(settings) -> dict:
-    """Each bronze table's Delta version and content (minus ingest time)."""
-    lake = DeltaLake(settings.lake)
-    snap = {}
-    for table in BRONZE:
-        data = lake.read("bronze", table)
-        content = sorted(
-            (tuple(sorted((k, str(v)) for k, v in r.items() if k != "ingested_at")) for r in data.to_pylist())
-            if data is not None
-            else []
-        )
-        snap[table] = (lake.version("bronze", table), content)
-    return snap
 
 
-def rows(settings, table: str, **where) -> list[dict]:
-    found = DeltaLake(settings.lake).read("bronze", table)
-    return [r for r in (found.to_pylist() if found else []) if all(r[k] == v for k, v in where.items())]
 
 
 def top_post_urls(profile, day: dt.date) -> list[str]:

@@ -11,12 +11,11 @@ import dagster as dg
 import pytest
 
 from linkedin_assets.cli import main, run_pending
-from linkedin_assets.lake.delta import DeltaLake
+from linkedin_assets_tests.lake_state import rows, snapshot
 from linkedin_assets.samples.profile import build_profile
 from linkedin_assets.samples.writer import write_content_export, write_patch_file, write_post_export
 
 DAY = dt.date(2026, 10, 31)
-BRONZE = ["totals", "followers", "follower_totals", "discovery", "top_posts", "demographics", "post_details", "post_patch"]
 
 
 @pytest.fixture
@@ -28,25 +27,8 @@ def pending(settings, volume):
     return settings.volume(volume, "pending")
 
 
-def rows(settings, table, **where):
-    found = DeltaLake(settings.lake).read("bronze", table)
-    out = found.to_pylist() if found is not None else []
-    return [r for r in out if all(r[k] == v for k, v in where.items())]
 
 
-def snapshot(settings):
-    """Each bronze table's Delta version and content (minus ingest time)."""
-    lake = DeltaLake(settings.lake)
-    snap = {}
-    for table in BRONZE:
-        data = lake.read("bronze", table)
-        content = sorted(
-            (tuple(sorted((k, str(v)) for k, v in r.items() if k != "ingested_at")) for r in data.to_pylist())
-            if data is not None
-            else []
-        )
-        snap[table] = (lake.version("bronze", table), content)
-    return snap
 
 
 def bump_mtime(path, seconds):

@@ -1,0 +1,27 @@
+"""What the tests compare the lake by: each bronze table's Delta version and content."""
+
+from __future__ import annotations
+
+from linkedin_assets.bronze.tables import ALL_TABLES
+from linkedin_assets.lake.delta import DeltaLake
+
+
+def rows(settings, table: str, **where) -> list[dict]:
+    found = DeltaLake(settings.lake).read("bronze", table)
+    out = found.to_pylist() if found is not None else []
+    return [r for r in out if all(r[k] == v for k, v in where.items())]
+
+
+def snapshot(settings) -> dict:
+    """Each bronze table's Delta version and content (minus ingest time)."""
+    lake = DeltaLake(settings.lake)
+    snap = {}
+    for table in (t.name for t in ALL_TABLES):
+        data = lake.read("bronze", table)
+        content = sorted(
+            (tuple(sorted((k, str(v)) for k, v in r.items() if k != "ingested_at")) for r in data.to_pylist())
+            if data is not None
+            else []
+        )
+        snap[table] = (lake.version("bronze", table), content)
+    return snap
