@@ -17,10 +17,15 @@ from .silver.assets import silver_assets
 
 def build_definitions(settings: Settings | None = None) -> dg.Definitions:
     settings = settings or load_settings()
+    resources = {"lakehouse": LakehouseResource(home=str(settings.home))}
+    if settings.compute == "databricks":
+        from .databricks.settings import DatabricksSettings
+
+        resources["warehouse"] = DatabricksSettings.from_env().warehouse_resource()
     return dg.Definitions(
-        assets=[*bronze_assets, *silver_assets, *gold_assets, *dashboard_assets],
+        assets=[*bronze_assets, *silver_assets, *gold_assets(settings.compute), *dashboard_assets],
         sensors=[*arrival_sensors, post_patch_version, automation_sensor, *notification_sensors],
-        resources={"lakehouse": LakehouseResource(home=str(settings.home))},
+        resources=resources,
     )
 
 

@@ -18,6 +18,7 @@ CONTENT_VOLUMES = ("content_daily", "content_historical")
 VOLUMES = (*CONTENT_VOLUMES, "posts", "patch")
 LANDING_STATES = ("pending", "processed", "errors")
 SCHEMA = "linkedin"
+COMPUTE_TARGETS = ("local", "databricks")
 
 # The first day a daily partition exists for. LinkedIn keeps about a year of
 # history; older exports a user saved can still be loaded by moving this back.
@@ -29,6 +30,7 @@ class Settings:
     home: Path
     dagster_home: Path
     start_date: dt.date
+    compute: str = "local"  # local | databricks: which resources the definitions pick
 
     @property
     def landing(self) -> Path:
@@ -62,4 +64,7 @@ def load_settings() -> Settings:
     home = Path(os.environ.get("LINKEDIN_HOME") or REPO_ROOT / ".linkedin").resolve()
     dagster_home = Path(os.environ.get("DAGSTER_HOME") or home / "dagster").resolve()
     start = dt.date.fromisoformat(os.environ.get("LINKEDIN_START_DATE") or DEFAULT_START_DATE)
-    return Settings(home=home, dagster_home=dagster_home, start_date=start)
+    compute = (os.environ.get("LINKEDIN_COMPUTE") or "local").strip().lower()
+    if compute not in COMPUTE_TARGETS:
+        raise ValueError(f"LINKEDIN_COMPUTE={compute!r}: expected one of {', '.join(COMPUTE_TARGETS)}")
+    return Settings(home=home, dagster_home=dagster_home, start_date=start, compute=compute)

@@ -63,6 +63,27 @@ def evaluate_checks(lakehouse: LakehouseResource, table: SqlTable, start, end) -
     return out
 
 
+def build_warehouse_asset(table: SqlTable) -> dg.AssetsDefinition:
+    """A gold table as a Unity Catalog materialized view refreshed on the SQL warehouse."""
+    from .databricks.gold import refresh_gold
+    from .databricks.warehouse import WarehouseResource
+
+    @dg.asset(
+        key=table_key(table.catalog, table.name),
+        group_name=table.catalog,
+        description=f"{table.description} Materialized view from sql/{table.sql}.sql, on the SQL warehouse.",
+        deps=[table_key(c, t) for c, t in table.deps],
+        kinds={"databricks", "sql"},
+        automation_condition=refresh_after_upstream,
+        retry_policy=RETRIES[table.catalog],
+        metadata={"keys": ", ".join(table.keys)},
+    )
+    def _asset(warehouse: WarehouseResource) -> dg.MaterializeResult:
+        return refresh_gold(warehouse, table)
+
+    return _asset
+
+
 def build_sql_asset(table: SqlTable) -> dg.AssetsDefinition:
     key = table_key(table.catalog, table.name)
 

@@ -1,6 +1,13 @@
-"""Gold assets: dimensions and the two daily fact tables (group `gold`), refreshed whole."""
+"""Gold assets: dimensions and the two daily fact tables (group `gold`), refreshed whole.
 
-from ..sql_assets import build_sql_asset
+Locally they are Spark SQL over the Delta lake; with LINKEDIN_COMPUTE=databricks the
+same SQL files become Unity Catalog materialized views refreshed on the SQL warehouse.
+"""
+
+from ..sql_assets import build_sql_asset, build_warehouse_asset
 from ..transform import GOLD_TABLES
 
-gold_assets = [build_sql_asset(t) for t in GOLD_TABLES]
+
+def gold_assets(compute: str = "local") -> list:
+    build = build_warehouse_asset if compute == "databricks" else build_sql_asset
+    return [build(t) for t in GOLD_TABLES]

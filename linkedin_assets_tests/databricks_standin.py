@@ -1,0 +1,431 @@
+"""A loopback stand-in for the slice of the Databricks REST API that `WarehouseResource` uses.
+
+Implements, over HTTP on 127.0.0.1 (a random port), exactly what databricks-sdk sends:
+
+    POST /api/2.0/sql/statements/             execute_statement (the SDK adds the trailing /)
+    GET  /api/2.0/sql/statements/{id}         get_statement
+    POST /api/2.0/sql/statements/{id}/cancel  cancel_execution
+
+with the JSON shapes the SDK parses (statement_id, status{state, error{error_code,
+message}}, manifest{format, schema{columns}, total_row_count, ...}, result{data_array}),
+bearer-token checking (wrong/missing token: HTTP 401 {"error_code": "UNAUTHENTICATED"}),
+and validation of warehouse_id, wait_timeout and on_wait_timeout as the real API does.
+
+Statements really run, with local Spark over a local lake (`DeltaLake` at `lake_root`):
+
+- `SELECT table_type, comment FROM <catalog>.information_schema.tables WHERE
+  table_schema = :schema AND table_name = :name`: MATERIALIZED_VIEW for the views it
+  created, MANAGED for another Delta table at that name, no row otherwise.
+- `CREATE [OR REPLACE] MATERIALIZED VIEW [IF NOT EXISTS] c.linkedin.x [COMMENT '...'] AS <select>`:
+  stores the definition and writes the Delta table c/linkedin/x from `run_sql(lake, select)`.
+- `REFRESH MATERIALIZED VIEW c.linkedin.x`: re-runs the stored definition.
+- any other SELECT / WITH over `<layer>.linkedin.<table>` names (e.g. `SELECT COUNT(*)`).
+- anything else: state FAILED with a message saying the stand-in does not implement it.
+
+Failure switches: `fail_next(n)` makes the next n statements end FAILED with
+error_code TEMPORARILY_UNAVAILABLE (how a statement the warehouse could not run for
+capacity reasons reports, in the API's ServiceErrorCode terms); `unavailable_next(n)`
+answers the next n HTTP requests with 503 TEMPORARILY_UNAVAILABLE + Retry-After,
+which the SDK itself retries; `auth_failure_status = 403` answers a bad token with
+403 PERMISSION_DENIED ("Invalid access token.") instead of 401.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import json
+import re
+import threading
+import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pyarrow as pa
+import pytest
+
+from linkedin_assets.lake.delta import DeltaLake
+
+WAIT_TIMEOUT = re.compile(r"^(0|[5-9]|[1-4][0-9]|50)s$")
+INFO_SCHEMA = re.compile(
+    r"^SELECT\s+table_type\s*,\s*comment\s+FROM\s+(\w+)\.information_schema\.tables\s+"
+    r"WHERE\s+table_schema\s*=\s*:schema\s+AND\s+table_name\s*=\s*:name$",
+    re.I,
+)
+CREATE_MV = re.compile(
+    r"^CREATE\s+(OR\s+REPLACE\s+)?MATERIALIZED\s+VIEW\s+(IF\s+NOT\s+EXISTS\s+)?(\w+)\.(\w+)\.(\w+)\s+"
+    r"(?:COMMENT\s+('(?:[^'\\]|\\.)*')\s+)?AS\s+(.+)$",
+    re.I | re.S,
+)
+REFRESH_MV = re.compile(r"^REFRESH\s+MATERIALIZED\s+VIEW\s+(\w+)\.(\w+)\.(\w+)(\s+FULL)?$", re.I)
+SELECT = re.compile(r"^(SELECT|WITH)\b", re.I)
+
+
+class StatementFailed(Exception):
+    def __init__(self, error_code: str, message: str):
+        super().__init__(message)
+        self.error_code = error_code
+        self.message = message
+
+
+class DatabricksStandIn:
+    def __init__(self, lake_root: Path, token: str = "dapi-standin-secret-0123456789", warehouse_id: str = "wh-standin"):
+        self.lake = DeltaLake(Path(lake_root))
+        self.token = token
+        self.warehouse_id = warehouse_id
+        self.views: dict[str, dict] = {}  # "gold.linkedin.x" -> {"definition", "comment"}
+        self.statements: dict[str, dict] = {}
+        self.log: list[dict] = []  # every statement received: statement, parameters, warehouse_id, final state
+        self.requests: list[tuple[str, str]] = []  # (method, path) of every HTTP request
+        self.max_sync_wait: float | None = None  # cap on honouring wait_timeout (0: always answer PENDING)
+        self.auth_failure_status = 401
+        self._fail_next = 0
+        self._fail_code = "TEMPORARILY_UNAVAILABLE"
+        self._unavailable_next = 0
+        self._lock = threading.Lock()
+        self._engine = threading.Lock()  # one statement at a time on the local Spark session
+        self._server: ThreadingHTTPServer | None = None
+
+    # -- control -----------------------------------------------------------
+
+    def fail_next(self, n: int, error_code: str = "TEMPORARILY_UNAVAILABLE") -> None:
+        with self._lock:
+            self._fail_next, self._fail_code = n, error_code
+
+    def unavailable_next(self, n: int) -> None:
+        with self._lock:
+            self._unavailable_next = n
+
+    @property
+    def host(self) -> str:
+        assert self._server is not None
+        return f"http://127.0.0.1:{self._server.server_address[1]}"
+
+    def start(self) -> "DatabricksStandIn":
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
+        self._server.daemon_threads = True
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+
+    def statements_run(self) -> list[str]:
+        return [entry["statement"] for entry in self.log]
+
+    # -- the API -----------------------------------------------------------
+
+    def submit(self, body: dict) -> tuple[int, dict]:
+        warehouse_id = body.get("warehouse_id")
+        statement = body.get("statement")
+        if not warehouse_id or not statement:
+            return 400, _error("INVALID_PARAMETER_VALUE", "statement and warehouse_id are required")
+        if warehouse_id != self.warehouse_id:
+            return 404, _error("RESOURCE_DOES_NOT_EXIST", f"SQL warehouse {warehouse_id} does not exist.")
+        wait_timeout = body.get("wait_timeout", "10s")
+        if not WAIT_TIMEOUT.match(wait_timeout):
+            return 400, _error("INVALID_PARAMETER_VALUE", f"wait_timeout must be 0s or 5s..50s, not {wait_timeout}")
+        on_wait_timeout = body.get("on_wait_timeout", "CONTINUE")
+        if on_wait_timeout not in ("CONTINUE", "CANCEL"):
+            return 400, _error("INVALID_PARAMETER_VALUE", f"bad on_wait_timeout {on_wait_timeout}")
+        params = body.get("parameters") or []
+        if any(not isinstance(p, dict) or "name" not in p for p in params):
+            return 400, _error("INVALID_PARAMETER_VALUE", "each parameter needs a name")
+        record = {
+            "statement_id": str(uuid.uuid4()),
+            "statement": statement,
+            "parameters": params,
+            "warehouse_id": warehouse_id,
+            "wait_timeout": wait_timeout,
+            "state": "PENDING",
+            "done": threading.Event(),
+        }
+        with self._lock:
+            self.statements[record["statement_id"]] = record
+            self.log.append(record)
+            failing = self._fail_next > 0
+            if failing:
+                self._fail_next -= 1
+        if failing:
+            self._finish(record, error=(self._fail_code, "The SQL warehouse is busy and cannot run this statement now; try again later."))
+            return 200, self._json(record)
+        threading.Thread(target=self._run, args=(record,), daemon=True).start()
+        wait = int(wait_timeout[:-1])
+        if self.max_sync_wait is not None:
+            wait = min(wait, self.max_sync_wait)
+        if not record["done"].wait(wait) and on_wait_timeout == "CANCEL" and wait:
+            self.cancel(record["statement_id"])
+        return 200, self._json(record)
+
+    def get(self, statement_id: str) -> tuple[int, dict]:
+        record = self.statements.get(statement_id)
+        if record is None:
+            return 404, _error("NOT_FOUND", f"statement {statement_id} not found")
+        return 200, self._json(record)
+
+    def cancel(self, statement_id: str) -> tuple[int, dict]:
+        record = self.statements.get(statement_id)
+        if record is None:
+            return 404, _error("NOT_FOUND", f"statement {statement_id} not found")
+        with self._lock:
+            if record["state"] in ("PENDING", "RUNNING"):
+                record["state"] = "CANCELED"
+                record["done"].set()
+        return 200, {}
+
+    # -- execution ---------------------------------------------------------
+
+    def _run(self, record: dict) -> None:
+        with self._lock:
+            if record["state"] != "PENDING":
+                return
+            record["state"] = "RUNNING"
+        try:
+            with self._engine:
+                rows = self.execute(record["statement"], _parameters(record["parameters"]))
+        except StatementFailed as e:
+            self._finish(record, error=(e.error_code, e.message))
+        except Exception as e:  # a Spark/SQL error: report it as the warehouse would
+            message = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+            self._finish(record, error=("BAD_REQUEST", message))
+        else:
+            self._finish(record, rows=rows)
+
+    def _finish(self, record: dict, rows: pa.Table | None = None, error: tuple[str, str] | None = None) -> None:
+        with self._lock:
+            if record["state"] in ("CANCELED", "CLOSED"):
+                return
+            if error is not None:
+                record["state"], record["error"] = "FAILED", {"error_code": error[0], "message": error[1]}
+            else:
+                record["state"], record["rows"] = "SUCCEEDED", rows if rows is not None else pa.table({})
+            record["done"].set()
+
+    def execute(self, statement: str, params: dict) -> pa.Table:
+        from linkedin_assets.spark import run_sql
+
+        sql = statement.strip().rstrip(";").strip()
+        if m := INFO_SCHEMA.match(sql):
+            return self._table_info(m.group(1), params)
+        if m := CREATE_MV.match(sql):
+            replace, if_not_exists, catalog, schema, name, comment, select = m.groups()
+            if replace and if_not_exists:
+                raise StatementFailed("BAD_REQUEST", "OR REPLACE and IF NOT EXISTS cannot both be given")
+            if params:
+                raise StatementFailed("BAD_REQUEST", "a materialized view definition cannot use parameter markers")
+            full = self._name(catalog, schema, name)
+            if full in self.views or self.lake.exists(catalog, name):
+                if if_not_exists:
+                    return pa.table({})
+                if full not in self.views:
+                    raise StatementFailed("BAD_REQUEST", f"[EXPECT_VIEW_NOT_TABLE] {full} is a table, not a materialized view")
+                if not replace:
+                    raise StatementFailed("BAD_REQUEST", f"[TABLE_OR_VIEW_ALREADY_EXISTS] {full} already exists")
+            text = run_sql(self.lake, f"SELECT {comment}").column(0)[0].as_py() if comment else None
+            self._materialise(catalog, name, select)
+            self.views[full] = {"definition": select, "comment": text}
+            return pa.table({})
+        if m := REFRESH_MV.match(sql):
+            catalog, schema, name, _ = m.groups()
+            full = self._name(catalog, schema, name)
+            if full not in self.views:
+                raise StatementFailed("NOT_FOUND", f"[TABLE_OR_VIEW_NOT_FOUND] materialized view {full} cannot be found")
+            self._materialise(catalog, name, self.views[full]["definition"])
+            return pa.table({})
+        if SELECT.match(sql) and "information_schema" not in sql.lower():
+            return run_sql(self.lake, sql, params)
+        raise StatementFailed("BAD_REQUEST", f"the Databricks stand-in does not implement: {' '.join(sql.split())[:80]}")
+
+    def _name(self, catalog: str, schema: str, name: str) -> str:
+        if schema != self.lake.schema or catalog not in ("bronze", "silver", "gold"):
+            raise StatementFailed("NOT_FOUND", f"[SCHEMA_NOT_FOUND] {catalog}.{schema} does not exist in the stand-in")
+        return f"{catalog}.{schema}.{name}"
+
+    def _materialise(self, catalog: str, name: str, select: str) -> None:
+        from deltalake import write_deltalake
+
+        from linkedin_assets.spark import run_sql
+        from linkedin_assets.transform import _normalise
+
+        rows = _normalise(run_sql(self.lake, select))
+        with self.lake.lock(catalog, name):
+            write_deltalake(str(self.lake.path(catalog, name)), rows, mode="overwrite", schema_mode="overwrite")
+
+    def _table_info(self, catalog: str, params: dict) -> pa.Table:
+        schema, name = params.get("schema"), params.get("name")
+        found = []
+        if schema == self.lake.schema:
+            full = f"{catalog}.{schema}.{name}"
+            if full in self.views:
+                found.append(("MATERIALIZED_VIEW", self.views[full]["comment"]))
+            elif self.lake.exists(catalog, name):
+                found.append(("MANAGED", None))
+        return pa.table(
+            {"table_type": [r[0] for r in found], "comment": [r[1] for r in found]},
+            schema=pa.schema([("table_type", pa.string()), ("comment", pa.string())]),
+        )
+
+    def _json(self, record: dict) -> dict:
+        with self._lock:
+            out = {"statement_id": record["statement_id"], "status": {"state": record["state"]}}
+            if "error" in record:
+                out["status"]["error"] = dict(record["error"])
+            if record["state"] == "SUCCEEDED":
+                rows: pa.Table = record["rows"]
+                columns = [
+                    {"name": f.name, "position": i, **_type(f.type)} for i, f in enumerate(rows.schema)
+                ]
+                data = [[_cell(v) for v in row.values()] for row in rows.to_pylist()]
+                out["manifest"] = {
+                    "format": "JSON_ARRAY",
+                    "schema": {"column_count": len(columns), "columns": columns},
+                    "total_row_count": rows.num_rows,
+                    "total_chunk_count": 1,
+                    "chunks": [{"chunk_index": 0, "row_offset": 0, "row_count": rows.num_rows}],
+                    "truncated": False,
+                }
+                out["result"] = {"chunk_index": 0, "row_offset": 0, "row_count": rows.num_rows}
+                if data:
+                    out["result"]["data_array"] = data
+            return out
+
+
+def _error(code: str, message: str) -> dict:
+    return {"error_code": code, "message": message}
+
+
+def _parameters(items: list[dict]) -> dict:
+    """StatementParameterListItem dicts as the Python values Spark binds."""
+    out = {}
+    for item in items:
+        value, kind = item.get("value"), (item.get("type") or "STRING").upper()
+        if value is None:
+            out[item["name"]] = None
+        elif kind in ("INT", "BIGINT", "SMALLINT", "TINYINT"):
+            out[item["name"]] = int(value)
+        elif kind in ("DOUBLE", "FLOAT"):
+            out[item["name"]] = float(value)
+        elif kind.startswith("DECIMAL"):
+            out[item["name"]] = decimal.Decimal(value)
+        elif kind == "BOOLEAN":
+            out[item["name"]] = value.lower() == "true"
+        elif kind == "DATE":
+            out[item["name"]] = dt.date.fromisoformat(value)
+        elif kind.startswith("TIMESTAMP"):
+            out[item["name"]] = dt.datetime.fromisoformat(value)
+        else:
+            out[item["name"]] = value
+    return out
+
+
+def _type(kind: pa.DataType) -> dict:
+    simple = {
+        pa.int8(): "BYTE", pa.int16(): "SHORT", pa.int32(): "INT", pa.int64(): "LONG",
+        pa.float32(): "FLOAT", pa.float64(): "DOUBLE", pa.bool_(): "BOOLEAN",
+        pa.string(): "STRING", pa.large_string(): "STRING", pa.date32(): "DATE",
+    }
+    if kind in simple:
+        return {"type_name": simple[kind], "type_text": simple[kind].replace("LONG", "BIGINT")}
+    if pa.types.is_timestamp(kind):
+        return {"type_name": "TIMESTAMP", "type_text": "TIMESTAMP" if kind.tz else "TIMESTAMP_NTZ"}
+    if pa.types.is_decimal(kind):
+        return {"type_name": "DECIMAL", "type_text": f"DECIMAL({kind.precision},{kind.scale})",
+                "type_precision": kind.precision, "type_scale": kind.scale}
+    return {"type_name": "STRING", "type_text": str(kind).upper()}
+
+
+def _cell(value) -> str | None:
+    """JSON_ARRAY format: every value is a string (or null)."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return str(value)
+
+
+def _handler(standin: DatabricksStandIn):
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *args):  # quiet
+            pass
+
+        def _send(self, status: int, body: dict, headers: dict | None = None) -> None:
+            data = json.dumps(body).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            for k, v in (headers or {}).items():
+                self.send_header(k, v)
+            self.end_headers()
+            self.wfile.write(data)
+
+        def _gate(self) -> bool:
+            """Auth and the 503 switch; True when the request may proceed."""
+            standin.requests.append((self.command, self.path))
+            if self.headers.get("Authorization") != f"Bearer {standin.token}":
+                if standin.auth_failure_status == 403:
+                    self._send(403, _error("PERMISSION_DENIED", "Invalid access token."))
+                else:
+                    self._send(401, _error("UNAUTHENTICATED", "Credential was not sent or was of an unsupported type for this API."))
+                return False
+            with standin._lock:
+                busy = standin._unavailable_next > 0
+                if busy:
+                    standin._unavailable_next -= 1
+            if busy:
+                self._send(503, _error("TEMPORARILY_UNAVAILABLE", "The service is temporarily unavailable."), {"Retry-After": "1"})
+                return False
+            return True
+
+        def _body(self) -> dict:
+            length = int(self.headers.get("Content-Length") or 0)
+            return json.loads(self.rfile.read(length) or b"{}") if length else {}
+
+        def do_POST(self):
+            body = self._body()
+            if not self._gate():
+                return
+            path = self.path.split("?")[0].rstrip("/")
+            if path == "/api/2.0/sql/statements":
+                self._send(*standin.submit(body))
+            elif m := re.fullmatch(r"/api/2.0/sql/statements/([\w-]+)/cancel", path):
+                self._send(*standin.cancel(m.group(1)))
+            else:
+                self._send(404, _error("ENDPOINT_NOT_FOUND", f"No API found for 'POST {path}'"))
+
+        def do_GET(self):
+            if not self._gate():
+                return
+            path = self.path.split("?")[0].rstrip("/")
+            if m := re.fullmatch(r"/api/2.0/sql/statements/([\w-]+)", path):
+                self._send(*standin.get(m.group(1)))
+            else:
+                self._send(404, _error("ENDPOINT_NOT_FOUND", f"No API found for 'GET {path}'"))
+
+    return Handler
+
+
+@pytest.fixture
+def databricks_standin(settings, monkeypatch):
+    """The stand-in over `settings.lake`, with the SDK's environment pointed at it."""
+    standin = DatabricksStandIn(settings.lake).start()
+    for name in (
+        "DATABRICKS_CONFIG_PROFILE", "DATABRICKS_CLIENT_ID", "DATABRICKS_CLIENT_SECRET",
+        "DATABRICKS_USERNAME", "DATABRICKS_PASSWORD", "DATABRICKS_ACCOUNT_ID", "DATABRICKS_AZURE_RESOURCE_ID",
+        "ARM_CLIENT_ID", "ARM_CLIENT_SECRET", "ARM_TENANT_ID", "GOOGLE_CREDENTIALS",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("DATABRICKS_CONFIG_FILE", str(settings.home / "no-databrickscfg"))
+    monkeypatch.setenv("DATABRICKS_HOST", standin.host)
+    monkeypatch.setenv("DATABRICKS_TOKEN", standin.token)
+    monkeypatch.setenv("DATABRICKS_AUTH_TYPE", "pat")
+    monkeypatch.setenv("LINKEDIN_WAREHOUSE_ID", standin.warehouse_id)
+    try:
+        yield standin
+    finally:
+        standin.stop()

@@ -1,0 +1,207 @@
+"""Gold as Unity Catalog materialized views through the real databricks-sdk, against a loopback stand-in.
+
+The lake is built the ordinary local way (sample exports -> run_pending -> bronze,
+silver, gold); gold is then thrown away and rebuilt through `WarehouseResource`,
+whose statements the stand-in executes with local Spark over the same lake.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import traceback
+
+import dagster as dg
+import pytest
+
+from linkedin_assets.databricks import (
+    AuthenticationError,
+    DatabricksSettings,
+    TransientWarehouseError,
+    WarehouseError,
+    WarehouseResource,
+    inline_parameters,
+    refresh_gold,
+    sql_literal,
+)
+from linkedin_assets.lake.delta import DeltaLake
+from linkedin_assets.transform import GOLD_TABLES
+
+from .databricks_standin import DatabricksStandIn, databricks_standin  # noqa: F401 (fixture)
+
+GOLD = {t.name: t for t in GOLD_TABLES}
+
+
+@pytest.fixture(scope="module")
+def built_lake(tmp_path_factory):
+    """A lake with real bronze, silver and local gold: 10 days of sample exports, run once per module."""
+    from linkedin_assets.cli import prepare_environment, run_pending
+    from linkedin_assets.samples.landing import write_sample_landing
+    from linkedin_assets.settings import load_settings
+
+    home = tmp_path_factory.mktemp("built") / "home"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("LINKEDIN_HOME", str(home))
+        mp.setenv("DAGSTER_HOME", str(home / "dagster"))
+        settings = load_settings()
+        prepare_environment(settings)
+        write_sample_landing(settings.landing, end=dt.date(2026, 10, 31), days=10, seed=5)
+        run_pending(settings)
+    return settings.lake
+
+
+@pytest.fixture
+def lake(settings, built_lake) -> DeltaLake:
+    shutil.copytree(built_lake, settings.lake, dirs_exist_ok=True)
+    return DeltaLake(settings.lake)
+
+
+@pytest.fixture
+def warehouse(databricks_standin) -> WarehouseResource:
+    return DatabricksSettings.from_env().warehouse_resource(poll_interval_seconds=0.02)
+
+
+def sorted_rows(table) -> list[tuple]:
+    rows = [tuple(r[c] for c in sorted(table.column_names)) for r in table.to_pylist()]
+    return sorted(rows, key=lambda r: tuple((v is None, str(v)) for v in r))
+
+
+def test_gold_views_equal_local_gold_then_refresh(lake, databricks_standin: DatabricksStandIn, warehouse, monkeypatch):
+    expected = {name: lake.read("gold", name) for name in GOLD}
+    assert all(t is not None and t.num_rows > 0 for t in expected.values()), "local run built no gold"
+    shutil.rmtree(lake.root / "gold")
+
+    created = {name: warehouse.refresh_gold_view(table) for name, table in GOLD.items()}
+    for name, meta in created.items():
+        assert meta["action"] == "create"
+        assert meta["table"] == f"gold.linkedin.{name}"
+        assert meta["dagster/row_count"] == expected[name].num_rows
+        got = lake.read("gold", name)
+        assert sorted(got.column_names) == sorted(expected[name].column_names)
+        assert sorted_rows(got) == sorted_rows(expected[name]), name
+
+    # What the SDK sent: our warehouse, a CREATE per table with the time zone inlined, no parameters.
+    assert {e["warehouse_id"] for e in databricks_standin.log} == {databricks_standin.warehouse_id}
+    creates = [e for e in databricks_standin.log if e["statement"].startswith("CREATE MATERIALIZED VIEW IF NOT EXISTS")]
+    assert len(creates) == len(GOLD) and all(not e["parameters"] for e in creates)
+    assert any("from_utc_timestamp(timestamp_utc, 'UTC')" in e["statement"] for e in creates)
+    assert all(e["state"] == "SUCCEEDED" for e in databricks_standin.log)
+
+    # Second pass: REFRESH, never CREATE; and every statement answered PENDING, so the client polled.
+    databricks_standin.max_sync_wait = 0
+    before = len(databricks_standin.log)
+    for name, table in GOLD.items():
+        meta = warehouse.refresh_gold_view(table)
+        assert meta["action"] == "refresh" and meta["dagster/row_count"] == expected[name].num_rows
+        assert sorted_rows(lake.read("gold", name)) == sorted_rows(expected[name])
+    second = databricks_standin.statements_run()[before:]
+    assert [s for s in second if s.startswith("REFRESH")] == [f"REFRESH MATERIALIZED VIEW gold.linkedin.{n}" for n in GOLD]
+    assert not [s for s in second if s.startswith("CREATE")]
+    assert any(method == "GET" for method, _ in databricks_standin.requests)
+
+    # A changed definition (another reporting time zone) replaces the view instead of refreshing the old one.
+    monkeypatch.setenv("LINKEDIN_REPORTING_TIME_ZONE", "Europe/Paris")
+    meta = warehouse.refresh_gold_view(GOLD["dim_timestamp"])
+    assert meta["action"] == "replace"
+    assert databricks_standin.statements_run()[-2].startswith("CREATE OR REPLACE MATERIALIZED VIEW gold.linkedin.dim_timestamp")
+    stamps = lake.read("gold", "dim_timestamp").to_pylist()
+    assert {r["reporting_time_zone"] for r in stamps} == {"Europe/Paris"}
+    assert all(r["timestamp_local"] != r["timestamp_utc"].replace(tzinfo=None) for r in stamps)
+
+
+def test_busy_warehouse_is_transient_and_retry_policy_recovers(lake, databricks_standin: DatabricksStandIn, warehouse):
+    retry = dg.RetryPolicy(max_retries=3, delay=0.1, backoff=dg.Backoff.EXPONENTIAL)
+
+    @dg.asset(key=["gold", "linkedin", "dim_date"], retry_policy=retry)
+    def dim_date(warehouse: WarehouseResource) -> dg.MaterializeResult:
+        return refresh_gold(warehouse, GOLD["dim_date"])
+
+    # gold.linkedin.dim_date is still the locally written table: not a view, and retrying cannot help.
+    failed = dg.materialize([dim_date], resources={"warehouse": warehouse}, raise_on_error=False)
+    assert not failed.success
+    assert not [e for e in failed.all_events if e.event_type == dg.DagsterEventType.STEP_UP_FOR_RETRY]
+    [failure] = [e for e in failed.all_events if e.event_type == dg.DagsterEventType.STEP_FAILURE]
+    assert "exists as a MANAGED table, not a materialized view" in str(failure.event_specific_data.error)
+    shutil.rmtree(lake.root / "gold")
+
+    databricks_standin.fail_next(2)
+    with pytest.raises(TransientWarehouseError) as caught:
+        warehouse.refresh_gold_view(GOLD["dim_date"])
+    assert caught.value.error_code == "TEMPORARILY_UNAVAILABLE"
+    assert "busy" in str(caught.value) and databricks_standin.warehouse_id in str(caught.value)
+
+    databricks_standin.fail_next(2)
+    result = dg.materialize([dim_date], resources={"warehouse": warehouse})
+    assert result.success
+    retries = [e for e in result.all_events if e.event_type == dg.DagsterEventType.STEP_UP_FOR_RETRY]
+    assert len(retries) == 2
+    [materialized] = result.asset_materializations_for_node("gold__linkedin__dim_date")
+    assert materialized.metadata["dagster/row_count"].value == lake.read("gold", "dim_date").num_rows > 0
+
+    # HTTP 503 from the API itself is retried inside the SDK (honouring Retry-After): no error surfaces.
+    databricks_standin.unavailable_next(2)
+    assert warehouse.execute("SELECT COUNT(*) AS n FROM gold.linkedin.dim_date").scalar() > 0
+    assert databricks_standin.requests[-3:][0][0] == "POST"
+
+
+@pytest.mark.parametrize("status", [401, 403])
+def test_bad_token_is_one_clear_error_without_the_token(databricks_standin: DatabricksStandIn, monkeypatch, status):
+    bad = "dapi-wrong-0123456789abcdef"
+    monkeypatch.setenv("DATABRICKS_TOKEN", bad)
+    databricks_standin.auth_failure_status = status
+    warehouse = DatabricksSettings.from_env().warehouse_resource()
+    with pytest.raises(AuthenticationError) as caught:
+        warehouse.execute("SELECT 1 AS one")
+    text = "".join(traceback.format_exception(caught.value))
+    assert f"Databricks rejected the credentials for {databricks_standin.host}" in str(caught.value)
+    assert "DATABRICKS_TOKEN" in str(caught.value)
+    assert bad not in text and databricks_standin.token not in text
+    assert caught.value.__cause__ is None and caught.value.__suppress_context__
+    assert bad not in repr(warehouse) and bad not in repr(DatabricksSettings.from_env())
+    assert not databricks_standin.log  # rejected before any statement ran
+
+
+def test_sql_errors_carry_the_warehouse_message_and_literals_round_trip(settings, databricks_standin, warehouse):
+    with pytest.raises(WarehouseError) as caught:
+        warehouse.execute("SELECT COUNT(*) FROM gold.linkedin.no_such_table")
+    assert not isinstance(caught.value, TransientWarehouseError)
+    assert "no_such_table" in str(caught.value) and "FAILED" in str(caught.value)
+
+    with pytest.raises(WarehouseError, match="does not implement"):
+        warehouse.execute("DROP TABLE gold.linkedin.dim_date")
+
+    tricky = ["it's", "back\\slash\\'", "new\nline -- not a comment", "*/ /* ';DROP TABLE x; --", "Europe/Paris", ""]
+    for value in tricky:
+        assert warehouse.execute(f"SELECT {sql_literal(value)} AS v").scalar() == value
+    day = dt.date(2026, 10, 31)
+    assert warehouse.execute(f"SELECT {sql_literal(day)} AS d").scalar() == day
+    # Typed statement parameters reach the warehouse and bind.
+    assert warehouse.execute("SELECT :d AS d, :n + 1 AS n, :s AS s", {"d": day, "n": 41, "s": "x'y"}).rows == [(day, 42, "x'y")]
+
+    sql = "SELECT ':tz' AS kept, :tz AS tz -- uses :tz\n/* :tz */ FROM silver.linkedin.posts;"
+    assert inline_parameters(sql, {"tz": "a'b"}, {"silver": "s2.linkedin"}) == (
+        "SELECT ':tz' AS kept, 'a\\'b' AS tz\n FROM s2.linkedin.posts"
+    )
+    with pytest.raises(KeyError):
+        inline_parameters("SELECT :missing", {})
+
+
+def test_compute_setting_runs_the_gold_assets_on_the_warehouse(lake, databricks_standin: DatabricksStandIn, monkeypatch):
+    """LINKEDIN_COMPUTE=databricks: the same definitions, the warehouse resource picked, gold equal."""
+    from linkedin_assets.definitions import build_definitions
+    from linkedin_assets.settings import load_settings
+
+    expected = {name: lake.read("gold", name) for name in GOLD}
+    shutil.rmtree(lake.root / "gold")
+    monkeypatch.setenv("LINKEDIN_COMPUTE", "databricks")
+    defs = build_definitions(load_settings())
+    keys = [dg.AssetKey(["gold", "linkedin", name]) for name in GOLD]
+    assert all("databricks" in defs.resolve_assets_def(k).specs_by_key[k].kinds for k in keys)
+
+    result = defs.resolve_implicit_global_asset_job_def().execute_in_process(
+        asset_selection=keys, instance=dg.DagsterInstance.ephemeral()
+    )
+
+    assert result.success
+    for name in GOLD:
+        assert sorted_rows(lake.read("gold", name)) == sorted_rows(expected[name]), name
