@@ -142,3 +142,20 @@ def test_dashboard_written_with_headline_metadata(demo):
     metadata = event.asset_materialization.metadata
     assert metadata["total_impressions"].value == sum(t.impressions for t in profile.days.values())
     assert metadata["path"].value == str(page)
+
+
+def test_pipeline_dashboard_renders_its_charts_in_a_real_browser(demo, tmp_path):
+    from linkedin_assets_tests.test_dashboard_render import CHARTS, _chromium, _DomScan, _run_chromium
+
+    settings, profile, _ = demo
+    page = settings.home / "dashboard" / "index.html"
+    done = _run_chromium(_chromium(), tmp_path / "profile", "--dump-dom", page.as_uri())
+    assert done.returncode == 0, done.stderr[-2000:]
+    dom = _DomScan()
+    dom.feed(done.stdout)
+    assert dom.body.get("data-ready") == "1" and not "".join(dom.error_text).strip()
+    charts = {name for names in CHARTS.values() for name in names}
+    for name in charts:
+        chart = dom.charts[name]
+        assert not chart["empty"] and (chart["path"] + chart["rect"] + chart["circle"]) > 0, name
+    assert f"{sum(t.impressions for t in profile.days.values()):,}" in "".join(dom.text)
