@@ -24,6 +24,7 @@ auto_materialize:
   use_sensors: true
 """
 AUTOMATION_CURSOR = "linkedin_automation_cursor.json"
+CONSOLE_LOG_LEVEL = os.environ.get("LINKEDIN_LOG_LEVEL", "WARNING").upper()
 VERSION_SENSOR_CURSOR = "linkedin_post_patch_version_cursor.txt"
 MAX_AUTOMATION_TICKS = 10
 
@@ -94,6 +95,8 @@ def run_pending(settings: Settings, downstream: bool = True) -> RunSummary:
             asset_selection=request.asset_selection,
             tags={**request.tags, "linkedin/origin": origin},
             raise_on_error=False,
+            # The terminal gets the summary; every event is still in the UI's run logs.
+            run_config={"loggers": {"console": {"config": {"log_level": CONSOLE_LOG_LEVEL}}}},
         )
         if not run.success:
             failed_run_ids.append(run.run_id)
@@ -248,6 +251,10 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    import warnings
+
+    # BackfillPolicy is marked beta by Dagster; the warning says nothing to a user of this CLI.
+    warnings.filterwarnings("ignore", message=".*is currently in beta.*")
     parser = argparse.ArgumentParser(prog="linkedin-analytics", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("init", help="create the landing folders and DAGSTER_HOME").set_defaults(func=cmd_init)

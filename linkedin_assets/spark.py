@@ -8,6 +8,7 @@ Delta table read with delta-rs, so the same text runs on a Databricks warehouse.
 
 from __future__ import annotations
 
+import os
 import re
 import threading
 from functools import lru_cache
@@ -32,6 +33,8 @@ def spark_session():
     with _lock:
         if _session is None:
             ensure_java()
+            # A local engine: bind to loopback, whatever the host name resolves to.
+            os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
             from pyspark.sql import SparkSession
 
             _session = (
