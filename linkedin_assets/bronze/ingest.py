@@ -31,12 +31,6 @@ class IngestReport:
     expected_rows: dict[str, int] = field(default_factory=dict)  # table -> rows built from the files
     covered_days: set = field(default_factory=set)  # days some parsed file holds daily rows for
 
-    def merge(self, other: IngestReport) -> None:
-        self.written += other.written
-        self.processed += other.processed
-        self.reread += other.reread
-        self.rejected.update(other.rejected)
-
 
 @functools.lru_cache(maxsize=4096)
 def _parsed(volume: str, path: str, size: int, mtime_ns: int):
@@ -191,7 +185,5 @@ def ingest_patches(landing: Landing, lake: DeltaLake, now: dt.datetime | None = 
         report.written.append(
             lake.upsert("bronze", table.name, rows, "post_url", keep_when_null=["true_url", "title", "content"])
         )
-    else:
-        lake.ensure("bronze", table.name, table.schema)
     _finish(landing, parsed, report)
     return report
