@@ -147,6 +147,17 @@ def _fail_on_rejects(report: IngestReport) -> None:
         )
 
 
+def _step(context: dg.AssetExecutionContext, lakehouse: LakehouseResource, ingest, table_list):
+    """Every bronze step: ingest under the lock, report what changed, check it, fail on bad files."""
+    dates = date_range(context) if context.assets_def.partitions_def is not None else ()
+    with lakehouse.ingest_lock():
+        report = ingest(lakehouse.landing, lakehouse.lake, *dates)
+    context.log.info(f"processed {report.processed}; re-read {len(report.reread)} file(s) from processed/")
+    yield from _results(context, report, str(lakehouse.lake.root))
+    yield from _check_results(lakehouse, report, table_list, *dates)
+    _fail_on_rejects(report)
+
+
 @dg.multi_asset(
     name="content_export",
     specs=[_spec(t, "content_daily and landing/content_historical") for t in tables.CONTENT_TABLES],
@@ -157,13 +168,7 @@ def _fail_on_rejects(report: IngestReport) -> None:
     description="Parse Content exports covering the run's dates and write the six profile tables.",
 )
 def content_export(context: dg.AssetExecutionContext, lakehouse: LakehouseResource):
-    start, end = date_range(context)
-    with lakehouse.ingest_lock():
-        report = ingest_content(lakehouse.landing, lakehouse.lake, start, end)
-    context.log.info(f"content {start}..{end}: processed {report.processed}, re-read {len(report.reread)}")
-    yield from _results(context, report, str(lakehouse.lake.root))
-    yield from _check_results(lakehouse, report, tables.CONTENT_TABLES, start, end)
-    _fail_on_rejects(report)
+    yield from _step(context, lakehouse, ingest_content, tables.CONTENT_TABLES)
 
 
 @dg.multi_asset(
@@ -176,12 +181,7 @@ def content_export(context: dg.AssetExecutionContext, lakehouse: LakehouseResour
     description="Parse single-post exports whose as-of date is in the run's dates.",
 )
 def post_export(context: dg.AssetExecutionContext, lakehouse: LakehouseResource):
-    start, end = date_range(context)
-    with lakehouse.ingest_lock():
-        report = ingest_posts(lakehouse.landing, lakehouse.lake, start, end)
-    yield from _results(context, report, str(lakehouse.lake.root))
-    yield from _check_results(lakehouse, report, [tables.POST_DETAILS], start, end)
-    _fail_on_rejects(report)
+    yield from _step(context, lakehouse, ingest_posts, [tables.POST_DETAILS])
 
 
 @dg.multi_asset(
@@ -192,11 +192,7 @@ def post_export(context: dg.AssetExecutionContext, lakehouse: LakehouseResource)
     description="Apply pending patch files to post_patch (latest wins, empty cell = no correction).",
 )
 def patch_file(context: dg.AssetExecutionContext, lakehouse: LakehouseResource):
-    with lakehouse.ingest_lock():
-        report = ingest_patches(lakehouse.landing, lakehouse.lake)
-    yield from _results(context, report, str(lakehouse.lake.root))
-    yield from _check_results(lakehouse, report, [tables.POST_PATCH])
-    _fail_on_rejects(report)
+    yield from _step(context, lakehouse, ingest_patches, [tables.POST_PATCH])
 
 
 bronze_assets = [content_export, post_export, patch_file]
