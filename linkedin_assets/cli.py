@@ -217,7 +217,9 @@ def print_summary(settings: Settings, summary: RunSummary, out=print) -> None:
         out(f"ERROR      {name} -> errors/: {reason}")
     for failed in summary.failed_runs:
         out(f"FAILED RUN {failed}")
-    dashboard = settings.home / "dashboard" / "index.html"
+    from .dashboard.assets import dashboard_path
+
+    dashboard = dashboard_path(settings.home)
     if dashboard.exists():
         out(f"dashboard: {dashboard}")
     out("tables:")

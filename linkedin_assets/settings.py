@@ -40,22 +40,20 @@ class Settings:
     def lake(self) -> Path:
         return self.home / "lake"
 
-    @property
-    def dashboard_dir(self) -> Path:
-        return self.home / "dashboard"
-
     def volume(self, volume: str, state: str = "pending") -> Path:
-        if volume not in VOLUMES or state not in LANDING_STATES:
-            raise ValueError(f"unknown landing folder {volume}/{state}")
-        return self.landing / volume / state
+        from .landing import Landing  # landing.py owns the folder layout (and imports this module)
+
+        return Landing(self.landing).folder(volume, state)
 
     def table_path(self, catalog: str, table: str) -> Path:
-        return self.lake / catalog / SCHEMA / table
+        from .lake.delta import DeltaLake
+
+        return DeltaLake(self.lake, SCHEMA).path(catalog, table)
 
     def ensure_folders(self) -> None:
-        for volume in VOLUMES:
-            for state in LANDING_STATES:
-                self.volume(volume, state).mkdir(parents=True, exist_ok=True)
+        from .landing import Landing
+
+        Landing(self.landing).ensure()
         self.lake.mkdir(parents=True, exist_ok=True)
         self.dagster_home.mkdir(parents=True, exist_ok=True)
 

@@ -14,6 +14,11 @@ from .render import headline, write_dashboard
 DASHBOARD_KEY = dg.AssetKey(["dashboard", "linkedin_statistics"])
 
 
+def dashboard_path(home: Path) -> Path:
+    """Where the dashboard is written under LINKEDIN_HOME."""
+    return Path(home) / "dashboard" / "index.html"
+
+
 def _rows(lakehouse: LakehouseResource, table: str) -> list[dict]:
     rows = lakehouse.lake.read("gold", table)
     return rows.to_pylist() if rows is not None else []
@@ -31,7 +36,7 @@ def _rows(lakehouse: LakehouseResource, table: str) -> list[dict]:
 def linkedin_statistics(context: dg.AssetExecutionContext, lakehouse: LakehouseResource) -> dg.MaterializeResult:
     profile = sorted(_rows(lakehouse, "fct_daily_profile_statistics"), key=lambda r: r["analytics_date"])
     posts = _rows(lakehouse, "fct_daily_post_statistics")
-    path = Path(lakehouse.home) / "dashboard" / "index.html"
+    path = dashboard_path(lakehouse.home)
     write_dashboard(path, profile, posts, dt.datetime.now(dt.timezone.utc))
     numbers = headline(profile)
     return dg.MaterializeResult(
