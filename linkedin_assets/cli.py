@@ -65,7 +65,7 @@ def run_pending(settings: Settings, downstream: bool = True) -> RunSummary:
     """
     import dagster as dg
 
-    from .bronze.sensors import arrival_sensors, post_patch_version
+    from .bronze.sensors import FILE_TAG, arrival_sensors, post_patch_version
     from .definitions import build_definitions
     from .landing import Landing
     from .locks import exclusive
@@ -100,7 +100,7 @@ def run_pending(settings: Settings, downstream: bool = True) -> RunSummary:
         )
         if not run.success:
             failed_run_ids.append(run.run_id)
-            what = request.tags.get("linkedin/file") or ", ".join(k.to_user_string() for k in request.asset_selection)
+            what = request.tags.get(FILE_TAG) or ", ".join(k.to_user_string() for k in request.asset_selection)
             summary.failed_runs.append(f"{what} (run {run.run_id})")
 
     for sensor in arrival_sensors:

@@ -33,12 +33,13 @@ from typing import NamedTuple
 
 import dagster as dg
 
+from .bronze.sensors import FILE_TAG
+from .dashboard.assets import DASHBOARD_KEY
+
 LOG = logging.getLogger("linkedin_assets")
 
-DASHBOARD_KEY = dg.AssetKey(["dashboard", "linkedin_statistics"])
 SUBJECT_PREFIX = "[LinkedIn Analytics]"
 SMTP_TIMEOUT = 10
-FILE_TAG = "linkedin/file"
 # Set on a run once support was emailed about it, so no path emails twice.
 NOTIFIED_TAG = "linkedin/support_notified"
 # Event-log position of the last dashboard materialization emailed, shared by the
