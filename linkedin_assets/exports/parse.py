@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from .content import parse_content_export
-from .guards import check_file_name, check_size
 from .model import ContentExport, ExportError, PatchFile, PostExport
 from .patch import parse_patch_file
 from .single_post import parse_post_export
@@ -23,18 +22,17 @@ def parse_export(path: Path, volume: str) -> ContentExport | PostExport | PatchF
     """The parsed record of a landed file; every failure is an ExportError naming the file.
 
     A content_daily file covering several days parses like a historical one: which
-    dates it feeds is decided downstream from its period.
+    dates it feeds is decided downstream from its period. The name and size guards run
+    inside each parser (each is an entry point of its own), so they are not repeated here.
     """
     file_name = path.name
     with as_export_errors(file_name):
-        check_file_name(file_name)
         if volume not in _EXTENSIONS:
             raise ExportError(file_name, f"unknown landing volume {volume!r} (known: {', '.join(_EXTENSIONS)})")
         allowed = _EXTENSIONS[volume]
         if path.suffix.lower() not in allowed:
             shown = path.suffix or "no extension"
             raise ExportError(file_name, f"{volume}/ takes {' or '.join(allowed)} files, not {shown}")
-        check_size(path, file_name)  # before any parser opens it
         if volume == "posts":
             return parse_post_export(path, file_name)
         if volume == "patch":
