@@ -3,6 +3,8 @@
 import os
 
 import dagster as dg
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from . import checks
 from .automation import refresh_after_upstream
@@ -43,10 +45,16 @@ def check_names(table: SqlTable) -> list[str]:
     return names
 
 
-def evaluate_checks(lakehouse: LakehouseResource, table: SqlTable, start, end) -> dict[str, checks.Outcome]:
+def evaluate_checks(
+    lakehouse: LakehouseResource, table: SqlTable, stored: pa.Table, start, end
+) -> dict[str, checks.Outcome]:
+    """The table's checks over what the run owns: its dates of `stored` (the whole table)."""
     lake = lakehouse.lake
     scope = DateScope("analytics_date", start, end) if table.partitioned else None
-    rows = lake.read(table.catalog, table.name, scope.sql() if scope else None)
+    rows = stored
+    if scope:
+        day = pc.field("analytics_date")
+        rows = stored.filter((day >= pa.scalar(start, pa.date32())) & (day <= pa.scalar(end, pa.date32())))
     out = {"unique_keys": checks.unique_keys(rows, table.keys)}
     if table.same_days_as:
         catalog, source, column = table.same_days_as
@@ -106,13 +114,13 @@ def build_sql_asset(table: SqlTable) -> dg.AssetsDefinition:
     def _asset(context: dg.AssetExecutionContext, lakehouse: LakehouseResource) -> dg.MaterializeResult:
         start, end = date_range(context) if table.partitioned else (None, None)
         written = refresh_local(lakehouse.lake, table, start, end)
-        rows = lakehouse.lake.read(table.catalog, table.name)
-        outcomes = evaluate_checks(lakehouse, table, start, end)
+        stored = lakehouse.lake.read(table.catalog, table.name)  # read once: row count and checks
+        outcomes = evaluate_checks(lakehouse, table, stored, start, end)
         return dg.MaterializeResult(
             metadata={
                 **written.metadata(),
                 "changed": written.changed,
-                "dagster/row_count": rows.num_rows if rows is not None else 0,
+                "dagster/row_count": stored.num_rows,
                 "path": dg.MetadataValue.path(str(lakehouse.lake.path(table.catalog, table.name))),
             },
             check_results=[
