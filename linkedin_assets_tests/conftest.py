@@ -4,14 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from linkedin_assets.cli import prepare_environment
-from linkedin_assets.settings import Settings, load_settings
+from linkedin_assets.settings import Settings
+from linkedin_assets_tests.homes import use_home
 
 
 @pytest.fixture
 def settings(tmp_path, monkeypatch) -> Settings:
-    monkeypatch.setenv("LINKEDIN_HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "home" / "dagster"))
-    found = load_settings()
-    prepare_environment(found)
-    return found
+    return use_home(monkeypatch, tmp_path / "home")

@@ -21,12 +21,12 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from linkedin_assets.cli import prepare_environment, run_pending
+from linkedin_assets.cli import run_pending
 from linkedin_assets.exports.model import shown_name
 from linkedin_assets_tests.lake_state import rows, snapshot
 from linkedin_assets.samples.profile import build_profile
 from linkedin_assets.samples.writer import write_content_export, write_patch_file, write_post_export
-from linkedin_assets.settings import load_settings
+from linkedin_assets_tests.homes import use_home
 
 DAY = dt.date(2026, 10, 31)  # the baseline's day, stored before each bad file arrives
 BAD_DAY = dt.date(2026, 10, 30)  # the day the bad file claims to hold
@@ -48,10 +48,7 @@ def stored_baseline(tmp_path_factory, profile) -> Path:
     """
     home = tmp_path_factory.mktemp("baseline") / "home"
     with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("LINKEDIN_HOME", str(home))
-        mp.setenv("DAGSTER_HOME", str(home / "dagster"))
-        settings = load_settings()
-        prepare_environment(settings)
+        settings = use_home(mp, home)
         write_content_export(profile, pending(settings, "content_daily"), DAY, DAY)
         write_post_export(profile, profile.posts[-3].url, DAY, pending(settings, "posts"))
         known = top_post_urls(profile, DAY)[0]

@@ -13,10 +13,10 @@ import sys
 import time
 from pathlib import Path
 
-from linkedin_assets.cli import prepare_environment
 from linkedin_assets.samples.profile import build_profile
 from linkedin_assets.samples.writer import write_content_export
-from linkedin_assets.settings import REPO_ROOT, load_settings
+from linkedin_assets.settings import REPO_ROOT
+from linkedin_assets_tests.homes import use_home
 
 END = dt.date(2026, 10, 31)
 
@@ -29,17 +29,8 @@ def free_port() -> int:
 
 def test_dropped_file_reaches_the_dashboard_without_a_click(tmp_path, monkeypatch):
     home = tmp_path / "home"
-    env = {
-        **os.environ,
-        "LINKEDIN_HOME": str(home),
-        "DAGSTER_HOME": str(home / "dagster"),
-        "LINKEDIN_SENSOR_INTERVAL_SECONDS": "2",
-        "LINKEDIN_AUTOMATION_INTERVAL_SECONDS": "2",
-    }
-    monkeypatch.setenv("LINKEDIN_HOME", env["LINKEDIN_HOME"])
-    monkeypatch.setenv("DAGSTER_HOME", env["DAGSTER_HOME"])
-    settings = load_settings()
-    prepare_environment(settings)
+    settings = use_home(monkeypatch, home)
+    env = {**os.environ, "LINKEDIN_SENSOR_INTERVAL_SECONDS": "2", "LINKEDIN_AUTOMATION_INTERVAL_SECONDS": "2"}
     dagster = Path(sys.executable).with_name("dagster")
     log = (tmp_path / "dagster-dev.log").open("w")
     server = subprocess.Popen(

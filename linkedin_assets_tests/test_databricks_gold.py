@@ -35,16 +35,13 @@ GOLD = {t.name: t for t in GOLD_TABLES}
 @pytest.fixture(scope="module")
 def built_lake(tmp_path_factory):
     """A lake with real bronze, silver and local gold: 10 days of sample exports, run once per module."""
-    from linkedin_assets.cli import prepare_environment, run_pending
+    from linkedin_assets.cli import run_pending
     from linkedin_assets.samples.landing import write_sample_landing
-    from linkedin_assets.settings import load_settings
+    from linkedin_assets_tests.homes import use_home
 
     home = tmp_path_factory.mktemp("built") / "home"
     with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("LINKEDIN_HOME", str(home))
-        mp.setenv("DAGSTER_HOME", str(home / "dagster"))
-        settings = load_settings()
-        prepare_environment(settings)
+        settings = use_home(mp, home)
         write_sample_landing(settings.landing, end=dt.date(2026, 10, 31), days=10, seed=5)
         run_pending(settings)
     return settings.lake

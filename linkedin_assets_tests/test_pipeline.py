@@ -10,10 +10,10 @@ from collections import defaultdict
 import dagster as dg
 import pytest
 
-from linkedin_assets.cli import prepare_environment, run_pending
+from linkedin_assets.cli import run_pending
 from linkedin_assets.lake.delta import DeltaLake
 from linkedin_assets.samples.landing import permalink, recent_posts, write_sample_landing
-from linkedin_assets.settings import load_settings
+from linkedin_assets_tests.homes import use_home
 
 END = dt.date(2026, 10, 31)
 DAYS = 12
@@ -24,10 +24,7 @@ METRICS = ("impressions", "engagements")
 def demo(tmp_path_factory):
     home = tmp_path_factory.mktemp("pipeline")
     with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("LINKEDIN_HOME", str(home))
-        mp.setenv("DAGSTER_HOME", str(home / "dagster"))
-        settings = load_settings()
-        prepare_environment(settings)
+        settings = use_home(mp, home)
         profile, _ = write_sample_landing(settings.landing, end=END, days=DAYS, seed=5)
         summary = run_pending(settings)
         yield settings, profile, summary

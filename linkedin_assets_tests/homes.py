@@ -1,0 +1,19 @@
+"""Giving a test (or a module of tests) a LINKEDIN_HOME and DAGSTER_HOME of its own."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from linkedin_assets.cli import prepare_environment
+from linkedin_assets.settings import Settings, load_settings
+
+
+def use_home(mp: pytest.MonkeyPatch, home: Path) -> Settings:
+    """Point LINKEDIN_HOME (and DAGSTER_HOME inside it) at `home`, ready for a first run."""
+    mp.setenv("LINKEDIN_HOME", str(home))
+    mp.setenv("DAGSTER_HOME", str(home / "dagster"))
+    settings = load_settings()
+    prepare_environment(settings)
+    return settings
