@@ -51,10 +51,8 @@ def prepare_environment(settings: Settings) -> None:
         config.write_text(DAGSTER_YAML)
 
 
-def _files(settings: Settings, state: str) -> dict[str, set[str]]:
-    from .landing import Landing
-
-    landing = Landing(settings.landing)
+def _files(landing, state: str) -> dict[str, set[str]]:
+    """File names per volume in one landing state (local folders or UC volumes)."""
     return {v: {f.name for f in landing.files(v, state)} for v in VOLUMES}
 
 
@@ -67,7 +65,6 @@ def run_pending(settings: Settings, downstream: bool = True) -> RunSummary:
 
     from .bronze.sensors import FILE_TAG, arrival_sensors, post_patch_version
     from .definitions import build_definitions
-    from .landing import Landing
     from .locks import exclusive
     from .materializations import last_storage_id, materialized_after
     from .notifications import notify_dashboard_refresh, notify_failed_runs
@@ -77,9 +74,9 @@ def run_pending(settings: Settings, downstream: bool = True) -> RunSummary:
     # Two runners starting on a fresh DAGSTER_HOME would both create its SQLite schema.
     with exclusive(settings.dagster_home / ".init.lock"):
         instance = dg.DagsterInstance.get()
-    landing = Landing(settings.landing)
-    before_processed = _files(settings, "processed")
-    before_errors = _files(settings, "errors")
+    landing = defs.resources["lakehouse"].landing
+    before_processed = _files(landing, "processed")
+    before_errors = _files(landing, "errors")
     summary = RunSummary()
     failed_run_ids: list[str] = []
     job = defs.resolve_implicit_global_asset_job_def()
@@ -134,8 +131,8 @@ def run_pending(settings: Settings, downstream: bool = True) -> RunSummary:
     notify_failed_runs(instance, failed_run_ids)
     notify_dashboard_refresh(instance)
     summary.materialized = materialized_after(instance, keys, start_position)
-    after_processed = _files(settings, "processed")
-    after_errors = _files(settings, "errors")
+    after_processed = _files(landing, "processed")
+    after_errors = _files(landing, "errors")
     for volume in VOLUMES:
         new = sorted(after_processed[volume] - before_processed[volume])
         if new:
@@ -217,7 +214,7 @@ def print_summary(settings: Settings, summary: RunSummary, out=print) -> None:
         out(f"ERROR      {name} -> errors/: {reason}")
     for failed in summary.failed_runs:
         out(f"FAILED RUN {failed}")
-    from .dashboard.assets import dashboard_path
+    from .dashboard.local import dashboard_path
 
     dashboard = dashboard_path(settings.home)
     if dashboard.exists():

@@ -17,15 +17,17 @@ from .silver.assets import silver_assets
 
 def build_definitions(settings: Settings | None = None) -> dg.Definitions:
     settings = settings or load_settings()
-    resources = {"lakehouse": LakehouseResource(home=str(settings.home))}
+    # The one place the compute target is chosen: the assets call the same resource methods.
     if settings.compute == "databricks":
         from .databricks.settings import DatabricksSettings
 
-        resources["warehouse"] = DatabricksSettings.from_env().warehouse_resource()
+        lakehouse = DatabricksSettings.from_env().lakehouse_resource()
+    else:
+        lakehouse = LakehouseResource(home=str(settings.home))
     return dg.Definitions(
-        assets=[*bronze_assets, *silver_assets, *gold_assets(settings.compute), *dashboard_assets],
+        assets=[*bronze_assets, *silver_assets(settings.compute), *gold_assets(settings.compute), *dashboard_assets],
         sensors=[*arrival_sensors, post_patch_version, automation_sensor, *notification_sensors],
-        resources=resources,
+        resources={"lakehouse": lakehouse},
     )
 
 

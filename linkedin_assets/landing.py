@@ -91,6 +91,10 @@ class Landing:
             found.append(LandedFile.at(volume, Path(entry.path)))
         return sorted(found, key=lambda f: (f.mtime_ns, f.name))
 
+    def readable(self, file: LandedFile) -> Path:
+        """A local path to read the file from (here, the file itself)."""
+        return file.path
+
     def mark_processed(self, file: LandedFile) -> Path:
         """Move to processed/; of two downloads with one name, the newer stays there."""
         target = self.folder(file.volume, "processed") / file.name

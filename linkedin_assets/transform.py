@@ -115,8 +115,12 @@ GOLD_TABLES = [
 ]
 
 
-def refresh_local(lake: DeltaLake, table: SqlTable, start=None, end=None) -> WriteResult:
-    """Compute `table` (for [start, end] when partitioned) with local Spark and write it."""
+def refresh_table(lake: DeltaLake, table: SqlTable, start=None, end=None) -> WriteResult:
+    """Compute `table` (for [start, end] when partitioned) on the lake's engine and write it.
+
+    `lake` is the local `DeltaLake` (local Spark) or, in a Databricks notebook, the
+    `UnityCatalogLake` (the cluster's Spark): the SQL text is the same.
+    """
     from .bronze.tables import ALL_TABLES
 
     # A table nothing has fed yet (post_patch before any patch file, silver daily tables
@@ -137,9 +141,9 @@ NO_DAY = dt.date(1970, 1, 1)
 
 
 def _query(lake: DeltaLake, table: SqlTable, params: dict, empty: dict) -> pa.Table:
-    from .spark import run_sql, sql_text
+    from .spark import sql_text
 
-    rows = run_sql(lake, sql_text(table.sql), params, empty)
+    rows = lake.query(sql_text(table.sql), params, empty)
     if table.rename:
         rows = rows.rename_columns([table.rename.get(c, c) for c in rows.column_names])
     return _normalise(rows)

@@ -14,14 +14,14 @@ import traceback
 import dagster as dg
 import pytest
 
-from linkedin_assets.databricks import (
+from linkedin_assets.databricks.gold import refresh_gold
+from linkedin_assets.databricks.settings import DatabricksSettings
+from linkedin_assets.databricks.warehouse import (
     AuthenticationError,
-    DatabricksSettings,
     TransientWarehouseError,
     WarehouseError,
     WarehouseResource,
     inline_parameters,
-    refresh_gold,
     sql_literal,
 )
 from linkedin_assets.lake.delta import DeltaLake
@@ -111,7 +111,7 @@ def test_busy_warehouse_is_transient_and_retry_policy_recovers(lake, databricks_
 
     @dg.asset(key=["gold", "linkedin", "dim_date"], retry_policy=retry)
     def dim_date(warehouse: WarehouseResource) -> dg.MaterializeResult:
-        return refresh_gold(warehouse, GOLD["dim_date"])
+        return dg.MaterializeResult(metadata=refresh_gold(warehouse, GOLD["dim_date"]))
 
     # gold.linkedin.dim_date is still the locally written table: not a view, and retrying cannot help.
     failed = dg.materialize([dim_date], resources={"warehouse": warehouse}, raise_on_error=False)

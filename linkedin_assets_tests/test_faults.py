@@ -13,7 +13,7 @@ import dagster as dg
 import pyarrow as pa
 from deltalake import DeltaTable, write_deltalake
 
-from linkedin_assets import sql_assets
+from linkedin_assets import sql_step
 from linkedin_assets.cli import run_pending
 from linkedin_assets.lake.delta import DeltaLake
 from linkedin_assets.materializations import last_storage_id, materialized_after
@@ -89,7 +89,7 @@ def test_two_files_landing_at_once_are_each_processed_exactly_once(settings):
 def test_transient_failure_is_retried_with_backoff(settings, monkeypatch):
     profile = build_profile(END, 5, seed=9)
     write_content_export(profile, settings.volume("content_daily"), END, END)
-    real = sql_assets.refresh_local
+    real = sql_step.refresh_table
     failures = {"gold": 0}
 
     def busy_once(lake, table, start=None, end=None):
@@ -98,7 +98,7 @@ def test_transient_failure_is_retried_with_backoff(settings, monkeypatch):
             raise ConnectionError("warehouse busy (simulated)")
         return real(lake, table, start, end)
 
-    monkeypatch.setattr(sql_assets, "refresh_local", busy_once)
+    monkeypatch.setattr(sql_step, "refresh_table", busy_once)
 
     summary = run_pending(settings)
 

@@ -3,12 +3,10 @@
 
 import dagster as dg
 
-from .. import checks
-from ..lake.delta import DateScope
 from ..partitions import daily_partitions, date_range
 from ..resources import LakehouseResource
 from . import tables
-from .ingest import IngestReport, ingest_content, ingest_patches, ingest_posts
+from .step import STEPS, check_names
 
 GROUP = "bronze"
 # I/O can be transient (a lake write that lost a race); a bad file is not: it raises a
@@ -49,17 +47,6 @@ def _spec(table: tables.BronzeTable, source: str) -> dg.AssetSpec:
     )
 
 
-METRIC_COLUMNS = {
-    "totals": ["impressions", "engagements"],
-    "followers": ["new_followers"],
-    "follower_totals": ["total_followers"],
-    "discovery": ["impressions", "members_reached"],
-    "top_posts": ["value"],
-    "demographics": ["percentage"],
-    "post_details": ["impressions", "members_reached", "reactions", "comments", "reposts", "saves"],
-}
-DAILY_TABLES = ("totals", "followers")
-
 CHECK_DESCRIPTIONS = {
     "rows_in_equal_rows_out": "Rows read from the source files for the run's dates = rows stored for them.",
     "unique_keys": "No two rows share the table's key.",
@@ -68,45 +55,13 @@ CHECK_DESCRIPTIONS = {
 }
 
 
-def _check_names(table: tables.BronzeTable) -> list[str]:
-    names = ["unique_keys"]
-    if table.scope_column:
-        names.insert(0, "rows_in_equal_rows_out")
-    if table.name in METRIC_COLUMNS:
-        names.append("non_negative")
-    if table.name in DAILY_TABLES:
-        names.append("no_missing_days")
-    return names
-
-
 def _check_specs(table_list) -> list[dg.AssetCheckSpec]:
     # Blocking: a failed check keeps the automation from carrying the rows downstream.
     return [
         dg.AssetCheckSpec(name, asset=bronze_key(t.name), blocking=True, description=CHECK_DESCRIPTIONS[name])
         for t in table_list
-        for name in _check_names(t)
+        for name in check_names(t)
     ]
-
-
-def _check_results(lakehouse: LakehouseResource, report: IngestReport, table_list, start=None, end=None):
-    """Evaluate every declared check on what the run owns (its dates; the whole table if unpartitioned)."""
-    for table in table_list:
-        scope = DateScope(table.scope_column, start, end) if table.scope_column else None
-        stored = lakehouse.lake.read("bronze", table.name, scope.sql() if scope else None)
-        stored = stored if stored is not None else table.schema.empty_table()
-        outcomes = {"unique_keys": checks.unique_keys(stored, table.keys)}
-        if scope:
-            expected = report.expected_rows.get(table.name, 0)
-            outcomes["rows_in_equal_rows_out"] = checks.row_count_matches(expected, stored.num_rows, "source files")
-        if table.name in METRIC_COLUMNS:
-            outcomes["non_negative"] = checks.non_negative(stored, METRIC_COLUMNS[table.name])
-        if table.name in DAILY_TABLES:
-            outcomes["no_missing_days"] = checks.no_missing_days(stored, table.scope_column, start, end, report.covered_days)
-        for name in _check_names(table):
-            passed, metadata = outcomes[name]
-            yield dg.AssetCheckResult(
-                asset_key=bronze_key(table.name), check_name=name, passed=passed, metadata=metadata
-            )
 
 
 def _already_materialized(context: dg.AssetExecutionContext, key: dg.AssetKey) -> bool:
@@ -116,46 +71,24 @@ def _already_materialized(context: dg.AssetExecutionContext, key: dg.AssetKey) -
     return set(context.partition_keys) <= done
 
 
-def _results(context: dg.AssetExecutionContext, report: IngestReport, lake_root: str):
-    """A materialization per table that changed, or whose partitions were never reported."""
-    for written in report.written:
-        table = written.table.split(".")[-1]
-        key = bronze_key(table)
-        if not written.changed and _already_materialized(context, key):
-            context.log.info(f"{written.table} unchanged: not reported")
-            continue
-        yield dg.MaterializeResult(
-            asset_key=key,
-            metadata={
-                **written.metadata(),
-                "changed": written.changed,
-                "path": dg.MetadataValue.path(f"{lake_root}/bronze/linkedin/{table}"),
-                "files_processed": dg.MetadataValue.json(report.processed),
-                "files_reread": len(report.reread),
-            },
-        )
-
-
-def _fail_on_rejects(report: IngestReport) -> None:
-    if report.rejected:
-        lines = [f"{name}: {reason}" for name, reason in report.rejected.items()]
+def _fail_on_rejects(rejected: dict[str, str]) -> None:
+    if rejected:
+        lines = [f"{name}: {reason}" for name, reason in rejected.items()]
         # Not retried: a bad file stays bad. Its reason is also in errors/<name>.error.txt.
         raise dg.Failure(
             description=f"{len(lines)} file(s) rejected:\n" + "\n".join(lines),
-            metadata={"rejected": dg.MetadataValue.json(report.rejected)},
+            metadata={"rejected": dg.MetadataValue.json(rejected)},
             allow_retries=False,
         )
 
 
-def _step(context: dg.AssetExecutionContext, lakehouse: LakehouseResource, ingest, table_list):
-    """Every bronze step: ingest under the lock, report what changed, check it, fail on bad files."""
-    dates = date_range(context) if context.assets_def.partitions_def is not None else ()
-    with lakehouse.ingest_lock():
-        report = ingest(lakehouse.landing, lakehouse.lake, *dates)
-    context.log.info(f"processed {report.processed}; re-read {len(report.reread)} file(s) from processed/")
-    yield from _results(context, report, str(lakehouse.lake.root))
-    yield from _check_results(lakehouse, report, table_list, *dates)
-    _fail_on_rejects(report)
+def _step(context: dg.AssetExecutionContext, lakehouse: LakehouseResource, kind: str):
+    """Every bronze step: run it where the compute is, report what changed and the checks, fail on bad files."""
+    dates = date_range(context) if context.assets_def.partitions_def is not None else (None, None)
+    reported = {t.name for t in STEPS[kind][1] if _already_materialized(context, bronze_key(t.name))}
+    results, rejected = lakehouse.bronze_step(context, kind, *dates, reported=reported)
+    yield from results
+    _fail_on_rejects(rejected)
 
 
 @dg.multi_asset(
@@ -168,7 +101,7 @@ def _step(context: dg.AssetExecutionContext, lakehouse: LakehouseResource, inges
     description="Parse Content exports covering the run's dates and write the six profile tables.",
 )
 def content_export(context: dg.AssetExecutionContext, lakehouse: LakehouseResource):
-    yield from _step(context, lakehouse, ingest_content, tables.CONTENT_TABLES)
+    yield from _step(context, lakehouse, "content")
 
 
 @dg.multi_asset(
@@ -181,7 +114,7 @@ def content_export(context: dg.AssetExecutionContext, lakehouse: LakehouseResour
     description="Parse single-post exports whose as-of date is in the run's dates.",
 )
 def post_export(context: dg.AssetExecutionContext, lakehouse: LakehouseResource):
-    yield from _step(context, lakehouse, ingest_posts, [tables.POST_DETAILS])
+    yield from _step(context, lakehouse, "posts")
 
 
 @dg.multi_asset(
@@ -192,7 +125,7 @@ def post_export(context: dg.AssetExecutionContext, lakehouse: LakehouseResource)
     description="Apply pending patch files to post_patch (latest wins, empty cell = no correction).",
 )
 def patch_file(context: dg.AssetExecutionContext, lakehouse: LakehouseResource):
-    yield from _step(context, lakehouse, ingest_patches, [tables.POST_PATCH])
+    yield from _step(context, lakehouse, "patch")
 
 
 bronze_assets = [content_export, post_export, patch_file]

@@ -40,14 +40,16 @@ def _parsed(volume: str, path: str, size: int, mtime_ns: int):
     return parse_export(Path(path), volume)
 
 
-def parse(file: LandedFile):
-    return _parsed(file.volume, str(file.path), file.size, file.mtime_ns)
+def parse(file: LandedFile, readable=None):
+    """The parsed export; `readable`: a local copy to read (a volume file seen from the sensor)."""
+    return _parsed(file.volume, str(readable or file.path), file.size, file.mtime_ns)
 
 
-def coverage(file: LandedFile) -> tuple[dt.date, dt.date] | None:
+def coverage(file: LandedFile, landing=None) -> tuple[dt.date, dt.date] | None:
     """The analytics dates a file holds: from its name, or for post exports its as-of date.
 
     Raises ExportError when that cannot be told. Patch files are not date-keyed: None.
+    `landing` gives a readable copy when the file is not on a local disk.
     """
     if file.volume in CONTENT_VOLUMES:
         name = parse_file_name(file.name)
@@ -55,7 +57,7 @@ def coverage(file: LandedFile) -> tuple[dt.date, dt.date] | None:
             raise ExportError(file.name, f"a {name.kind} export does not belong in {file.volume}/")
         return name.period_start, name.period_end
     if file.volume == "posts":
-        as_of = parse(file).as_of_date
+        as_of = parse(file, landing.readable(file) if landing is not None else None).as_of_date
         return as_of, as_of
     return None
 

@@ -41,10 +41,10 @@ VOLUME_ASSETS = {
 }
 
 
-def _request(file: LandedFile) -> dg.RunRequest:
+def _request(file: LandedFile, landing: Landing) -> dg.RunRequest:
     """The run for one file. Raises ExportError when its dates cannot be told or are out of range."""
     tags = {FILE_TAG: file.source_file, VOLUME_TAG: file.volume}
-    dates = coverage(file)
+    dates = coverage(file, landing)
     if dates is not None:
         first, last = partition_bounds()
         if dates[0] < first or dates[1] > last:
@@ -81,7 +81,7 @@ def plan_pending(
         if seen_before.get(file.name) != file.identity:
             continue
         try:
-            requests.append(_request(file))
+            requests.append(_request(file, landing))
             requested[file.name] = file.identity
         except ExportError as exc:
             landing.mark_error(file, str(exc))

@@ -14,8 +14,8 @@ from ..transform import SqlTable
 from .warehouse import TransientWarehouseError, WarehouseError, WarehouseResource
 
 
-def refresh_gold(warehouse: WarehouseResource, table: SqlTable) -> dg.MaterializeResult:
-    """Create or refresh `gold.linkedin.<table>` as a materialized view; its metadata as the result."""
+def refresh_gold(warehouse: WarehouseResource, table: SqlTable) -> dict:
+    """Create or refresh `gold.linkedin.<table>` as a materialized view; its metadata."""
     try:
         metadata = warehouse.refresh_gold_view(table)
     except TransientWarehouseError:
@@ -26,4 +26,4 @@ def refresh_gold(warehouse: WarehouseResource, table: SqlTable) -> dg.Materializ
             metadata={"error_code": e.error_code or "", "statement_id": e.statement_id or ""},
             allow_retries=False,
         ) from None
-    return dg.MaterializeResult(metadata=metadata)
+    return metadata

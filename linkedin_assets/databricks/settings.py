@@ -5,7 +5,16 @@ from the environment (DATABRICKS_HOST with DATABRICKS_TOKEN, or DATABRICKS_CONFI
 OAuth M2M, Azure CLI, ...). These settings never hold a credential, so their repr,
 logs and errors cannot leak one.
 
-    LINKEDIN_WAREHOUSE_ID            SQL warehouse running gold (required for gold)
+    LINKEDIN_WAREHOUSE_ID            SQL warehouse running gold and the dashboard (required)
+    LINKEDIN_NOTEBOOK_DIR            workspace folder of the notebooks (default: the dev bundle's,
+                                     /Workspace/Users/<you>/.bundle/linkedin-analytics/dev/files/notebooks)
+    LINKEDIN_JOB_CLUSTER             a new-cluster spec (JSON) to run notebooks on a job cluster
+                                     instead of serverless compute (optional)
+    LINKEDIN_PIPES_VOLUME            landing volume for Pipes context and messages (default pipes)
+    LINKEDIN_VOLUMES_ROOT            where volumes are mounted (default /Volumes; the tests' stand-in
+                                     mounts them in a temporary folder)
+    LINKEDIN_DASHBOARD_PARENT        workspace folder to create the dashboard in when the bundle
+                                     has not (default your home folder)
     LINKEDIN_{LANDING,BRONZE,SILVER,GOLD}_CATALOG   catalog names (default: the layer name)
     LINKEDIN_SCHEMA                  schema in every catalog (default linkedin)
     LINKEDIN_PIPELINE_RUNNER         principal the jobs/pipelines run as (optional)
@@ -26,6 +35,11 @@ LAYERS = ("landing", "bronze", "silver", "gold")
 @dataclass(frozen=True)
 class DatabricksSettings:
     warehouse_id: str | None = None
+    notebook_dir: str | None = None
+    job_cluster: str | None = None
+    pipes_volume: str = "pipes"
+    volumes_root: str = "/Volumes"
+    dashboard_parent: str | None = None
     catalogs: dict[str, str] = field(default_factory=lambda: {layer: layer for layer in LAYERS})
     schema: str = SCHEMA
     volumes: tuple[str, ...] = VOLUMES
@@ -43,6 +57,11 @@ class DatabricksSettings:
 
         return cls(
             warehouse_id=get("LINKEDIN_WAREHOUSE_ID"),
+            notebook_dir=get("LINKEDIN_NOTEBOOK_DIR"),
+            job_cluster=get("LINKEDIN_JOB_CLUSTER"),
+            pipes_volume=get("LINKEDIN_PIPES_VOLUME") or "pipes",
+            volumes_root=(get("LINKEDIN_VOLUMES_ROOT") or "/Volumes").rstrip("/"),
+            dashboard_parent=get("LINKEDIN_DASHBOARD_PARENT"),
             catalogs={layer: get(f"LINKEDIN_{layer.upper()}_CATALOG") or layer for layer in LAYERS},
             schema=get("LINKEDIN_SCHEMA") or SCHEMA,
             pipeline_runner=get("LINKEDIN_PIPELINE_RUNNER"),
@@ -57,11 +76,16 @@ class DatabricksSettings:
         """`silver.linkedin.totals` under the configured catalog and schema names."""
         return f"{self.catalog(layer)}.{self.schema}.{table}"
 
+    @property
+    def landing_root(self) -> str:
+        """`/Volumes/landing/linkedin`: the volumes are its folders."""
+        return f"{self.volumes_root}/{self.catalog('landing')}/{self.schema}"
+
     def volume_path(self, volume: str, state: str | None = None) -> str:
         """`/Volumes/landing/linkedin/<volume>[/<state>]`."""
         if volume not in self.volumes:
             raise ValueError(f"unknown landing volume {volume!r}; expected one of {self.volumes}")
-        path = f"/Volumes/{self.catalog('landing')}/{self.schema}/{volume}"
+        path = f"{self.landing_root}/{volume}"
         return f"{path}/{state}" if state else path
 
     def sdk_config(self):
@@ -87,5 +111,20 @@ class DatabricksSettings:
             silver_catalog=self.catalog("silver"),
             gold_catalog=self.catalog("gold"),
             schema_name=self.schema,
+            **overrides,
+        )
+
+    def lakehouse_resource(self, **overrides):
+        """The `lakehouse` resource that runs the assets on this workspace."""
+        from .resource import DatabricksLakehouseResource
+
+        return DatabricksLakehouseResource(
+            warehouse=self.warehouse_resource(),
+            landing_root=self.landing_root,
+            pipes_volume_path=f"{self.landing_root}/{self.pipes_volume}",
+            notebook_dir=self.notebook_dir,
+            job_cluster=self.job_cluster,
+            dashboard_parent=self.dashboard_parent,
+            dashboard_subscriber=self.dashboard_subscriber,
             **overrides,
         )

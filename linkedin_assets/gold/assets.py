@@ -4,10 +4,9 @@ Locally they are Spark SQL over the Delta lake; with LINKEDIN_COMPUTE=databricks
 same SQL files become Unity Catalog materialized views refreshed on the SQL warehouse.
 """
 
-from ..sql_assets import build_sql_asset, build_warehouse_asset
+from ..sql_assets import build_sql_asset
 from ..transform import GOLD_TABLES
 
 
 def gold_assets(compute: str = "local") -> list:
-    build = build_warehouse_asset if compute == "databricks" else build_sql_asset
-    return [build(t) for t in GOLD_TABLES]
+    return [build_sql_asset(t, compute) for t in GOLD_TABLES]

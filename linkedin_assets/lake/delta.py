@@ -66,8 +66,18 @@ class DeltaLake:
     def path(self, catalog: str, table: str) -> Path:
         return self.root / catalog / self.schema / table
 
+    def location(self, catalog: str, table: str) -> dict:
+        """Where a table lives, as asset metadata."""
+        return {"path": str(self.path(catalog, table))}
+
     def exists(self, catalog: str, table: str) -> bool:
         return DeltaTable.is_deltatable(str(self.path(catalog, table)))
+
+    def query(self, sql: str, params: dict | None = None, empty: dict | None = None) -> pa.Table:
+        """One SELECT over the lake with local Spark; `empty`: (catalog, table) -> schema of a missing table."""
+        from ..spark import run_sql
+
+        return run_sql(self, sql, params, empty)
 
     def version(self, catalog: str, table: str) -> int | None:
         if not self.exists(catalog, table):
@@ -101,7 +111,7 @@ class DeltaLake:
         name = f"{catalog}.{self.schema}.{table}"
         self.ensure(catalog, table, rows.schema)
         current = self.read(catalog, table, scope.sql())
-        if _same_rows(current, rows, keys):
+        if same_rows(current, rows, keys):
             return WriteResult(name, self.version(catalog, table), changed=False)
         delta = DeltaTable(str(self.path(catalog, table)))
         metrics = (
@@ -111,7 +121,7 @@ class DeltaLake:
                 source_alias="s",
                 target_alias="t",
             )
-            .when_matched_update_all(predicate=_any_differs(rows.schema, keys))
+            .when_matched_update_all(predicate=any_differs(rows.schema, keys))
             .when_not_matched_insert_all()
             .when_not_matched_by_source_delete(predicate=scope.sql("t"))
             .execute()
@@ -128,7 +138,7 @@ class DeltaLake:
 
     def _replace_all(self, catalog: str, table: str, rows: pa.Table, keys: list[str]) -> WriteResult:
         name = f"{catalog}.{self.schema}.{table}"
-        if self.exists(catalog, table) and _same_rows(self.read(catalog, table), rows, keys):
+        if self.exists(catalog, table) and same_rows(self.read(catalog, table), rows, keys):
             return WriteResult(name, self.version(catalog, table), changed=False)
         before = self.read(catalog, table)
         write_deltalake(str(self.path(catalog, table)), rows, mode="overwrite", schema_mode="overwrite")
@@ -152,16 +162,7 @@ class DeltaLake:
     def _upsert(self, catalog: str, table: str, rows: pa.Table, key: str, keep_when_null: list[str]) -> WriteResult:
         name = f"{catalog}.{self.schema}.{table}"
         self.ensure(catalog, table, rows.schema)
-        stored = {r[key]: r for r in self.read(catalog, table).to_pylist()}
-        compared = [c for c in rows.schema.names if c != key and c not in VOLATILE_COLUMNS]
-        wanted = []
-        for row in rows.to_pylist():
-            old = stored.get(row[key])
-            if old is None or any(
-                (row[c] if row[c] is not None or c not in keep_when_null else old[c]) != old[c]
-                for c in compared
-            ):
-                wanted.append(row)
+        wanted = changed_rows(self.read(catalog, table), rows, key, keep_when_null)
         if not wanted:
             return WriteResult(name, self.version(catalog, table), changed=False)
         delta = DeltaTable(str(self.path(catalog, table)))
@@ -182,6 +183,20 @@ class DeltaLake:
             .execute()
         )
         return _result(name, delta, metrics)
+
+
+def changed_rows(stored: pa.Table | None, rows: pa.Table, key: str, keep_when_null: list[str]) -> list[dict]:
+    """The rows of an upsert that would change something (new key, or a differing value)."""
+    by_key = {r[key]: r for r in stored.to_pylist()} if stored is not None else {}
+    compared = [c for c in rows.schema.names if c != key and c not in VOLATILE_COLUMNS]
+    wanted = []
+    for row in rows.to_pylist():
+        old = by_key.get(row[key])
+        if old is None or any(
+            (row[c] if row[c] is not None or c not in keep_when_null else old[c]) != old[c] for c in compared
+        ):
+            wanted.append(row)
+    return wanted
 
 
 def _plain(table: pa.Table) -> pa.Table:
@@ -206,7 +221,7 @@ def _result(name: str, delta: DeltaTable, metrics: dict) -> WriteResult:
     )
 
 
-def _any_differs(schema: pa.Schema, keys: list[str]) -> str:
+def any_differs(schema: pa.Schema, keys: list[str]) -> str:
     cols = [c for c in schema.names if c not in keys and c not in VOLATILE_COLUMNS]
     # Parenthesised: DataFusion binds OR tighter than IS DISTINCT FROM.
     return " OR ".join(f"(t.{c} IS DISTINCT FROM s.{c})" for c in cols) or "false"
@@ -220,5 +235,5 @@ def _comparable(table: pa.Table | None, keys: list[str]) -> list[dict]:
     return ordered.to_pylist()
 
 
-def _same_rows(current: pa.Table | None, new: pa.Table, keys: list[str]) -> bool:
+def same_rows(current: pa.Table | None, new: pa.Table, keys: list[str]) -> bool:
     return _comparable(current, keys) == _comparable(new, keys)

@@ -1,0 +1,85 @@
+"""What the Databricks notebooks run: a bronze step or a silver refresh, reported through Pipes.
+
+The notebooks in notebooks/ are thin: they call `run_bronze` or `run_silver` with the
+notebook's `spark` and `dbutils`. Dagster's Pipes client passes the Pipes bootstrap
+parameters as notebook widgets and the step's arguments as Pipes extras; the
+context and the messages travel through a Unity Catalog volume (read and written
+through the /Volumes FUSE mount here, through the Files API on the Dagster side).
+
+Only dagster-pipes is needed on the cluster: nothing here imports Dagster.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from contextlib import contextmanager
+from pathlib import Path
+
+# A runtime without Unity Catalog (the test suite's stand-in of a workspace) names a
+# local Delta folder that plays the catalogs; on Databricks it is never set.
+LOCAL_LAKE_VARIABLE = "LINKEDIN_NOTEBOOK_LOCAL_LAKE"
+
+
+@contextmanager
+def pipes_session(dbutils):
+    from dagster_pipes import (
+        PipesDatabricksNotebookWidgetsParamsLoader,
+        PipesUnityCatalogVolumesContextLoader,
+        PipesUnityCatalogVolumesMessageWriter,
+        open_dagster_pipes,
+    )
+
+    with open_dagster_pipes(
+        context_loader=PipesUnityCatalogVolumesContextLoader(),
+        message_writer=PipesUnityCatalogVolumesMessageWriter(interval=1),
+        params_loader=PipesDatabricksNotebookWidgetsParamsLoader(dbutils.widgets),
+    ) as pipes:
+        yield pipes
+
+
+def notebook_lake(spark, extras: dict):
+    local = os.environ.get(LOCAL_LAKE_VARIABLE)
+    if local:
+        from ..lake.delta import DeltaLake
+
+        return DeltaLake(Path(local), extras["schema"])
+    from ..lake.unity import UnityCatalogLake
+
+    return UnityCatalogLake(spark, extras["catalogs"], extras["schema"])
+
+
+def _date(value):
+    return dt.date.fromisoformat(value) if value else None
+
+
+def run_bronze(spark, dbutils) -> None:
+    """The bronze notebook: ingest one kind of export for the run's dates, from the landing volume."""
+    from ..bronze.step import run_step
+    from ..landing import Landing
+
+    with pipes_session(dbutils) as pipes:
+        extras = pipes.extras
+        landing = Landing(Path(extras["landing_root"]))
+        landing.ensure()  # pending/, processed/ and errors/ in each volume (FUSE mkdir)
+        report = run_step(
+            extras["kind"],
+            landing,
+            notebook_lake(spark, extras),
+            _date(extras.get("start")),
+            _date(extras.get("end")),
+            set(extras.get("reported") or ()),
+        )
+        report.send(pipes)
+
+
+def run_silver(spark, dbutils) -> None:
+    """The silver notebook: refresh one silver table for the run's dates and check it."""
+    from ..sql_step import run_sql_step
+    from ..transform import SILVER_TABLES
+
+    with pipes_session(dbutils) as pipes:
+        extras = pipes.extras
+        table = {t.name: t for t in SILVER_TABLES}[extras["table"]]
+        report = run_sql_step(notebook_lake(spark, extras), table, _date(extras.get("start")), _date(extras.get("end")))
+        report.send(pipes)

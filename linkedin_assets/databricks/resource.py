@@ -1,0 +1,108 @@
+"""The `lakehouse` resource of the databricks compute target.
+
+The same methods the local `LakehouseResource` has, run on a workspace:
+
+    landing            the landing volumes, listed through the Files API (sensors)
+    lake               UC tables read through the SQL warehouse (version sensor, checks)
+    bronze_step        notebooks/bronze on serverless compute (or a job cluster), via Pipes
+    table_step         silver: notebooks/silver via Pipes; gold: a materialized view on the warehouse
+    publish_dashboard  the Lakeview dashboard, published through the SDK
+"""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from ..reports import rejected_from_pipes
+from ..sql_step import checked
+from .gold import refresh_gold
+from .warehouse import WarehouseResource
+from .warehouse_lake import WarehouseLake
+
+BUNDLE_NOTEBOOKS = "/Workspace/Users/{user}/.bundle/linkedin-analytics/dev/files/notebooks"
+
+
+class DatabricksLakehouseResource(dg.ConfigurableResource):
+    warehouse: WarehouseResource
+    landing_root: str = "/Volumes/landing/linkedin"
+    pipes_volume_path: str = "/Volumes/landing/linkedin/pipes"
+    notebook_dir: str | None = None  # None: the dev bundle's notebooks folder of the current user
+    job_cluster: str | None = None  # a new-cluster spec (JSON); None: serverless
+    poll_interval_seconds: float = 5.0
+    dashboard_parent: str | None = None
+    dashboard_subscriber: str | None = None
+
+    @property
+    def workspace(self):
+        return self.warehouse.client()
+
+    @property
+    def landing(self):
+        from .volumes import VolumeLanding
+
+        return VolumeLanding(self.workspace, self.landing_root)
+
+    @property
+    def lake(self) -> WarehouseLake:
+        return WarehouseLake(self.warehouse)
+
+    def _extras(self) -> dict:
+        names = self.warehouse.table_names()
+        return {
+            "landing_root": self.landing_root,
+            "catalogs": {layer: name.split(".")[0] for layer, name in names.items()},
+            "schema": self.warehouse.schema_name,
+        }
+
+    def _notebook(self, name: str) -> str:
+        folder = self.notebook_dir or BUNDLE_NOTEBOOKS.format(user=self.workspace.current_user.me().user_name)
+        return f"{folder.rstrip('/')}/{name}"
+
+    def _run_notebook(self, context, name: str, extras: dict):
+        from .pipes import notebook_client, notebook_task
+
+        client = notebook_client(self.workspace, self.pipes_volume_path, self.poll_interval_seconds, self.job_cluster)
+        return client.run(
+            context=context,
+            task=notebook_task(self._notebook(name), self.job_cluster),
+            extras={**self._extras(), **extras},
+            submit_args={"run_name": f"linkedin {name} {extras.get('kind') or extras.get('table')} (dagster run {context.run_id[:8]})"},
+        )
+
+    def bronze_step(self, context, kind: str, start=None, end=None, reported=frozenset()) -> tuple[list, dict]:
+        invocation = self._run_notebook(
+            context,
+            "bronze",
+            {
+                "kind": kind,
+                "start": start.isoformat() if start else None,
+                "end": end.isoformat() if end else None,
+                "reported": sorted(reported),
+            },
+        )
+        # Only what the notebook reported: an unchanged table stays unreported (see bronze/step.py).
+        results = invocation.get_results(implicit_materializations=False)
+        return list(results), rejected_from_pipes(invocation.get_custom_messages())
+
+    def table_step(self, context, table, start=None, end=None) -> list:
+        if table.catalog == "silver":
+            invocation = self._run_notebook(
+                context,
+                "silver",
+                {"table": table.name, "start": start.isoformat() if start else None, "end": end.isoformat() if end else None},
+            )
+            return list(invocation.get_results(implicit_materializations=False))
+        metadata = refresh_gold(self.warehouse, table)
+        return checked(self.lake, table, metadata).dagster_results()
+
+    def publish_dashboard(self, context) -> dict:
+        from .lakeview import publish_dashboard
+
+        metadata = publish_dashboard(
+            self.workspace,
+            self.warehouse.warehouse_id,
+            self.warehouse.table_names(),
+            self.dashboard_parent,
+            self.dashboard_subscriber,
+        )
+        return {**metadata, "url": dg.MetadataValue.url(metadata["url"])}

@@ -1,0 +1,96 @@
+"""What one asset step did, in a form both compute targets can carry back to Dagster.
+
+A step (a bronze ingest, a silver or gold refresh) returns a `StepReport`: the tables
+it materialized with their metadata, its check outcomes and the files it rejected.
+Locally the asset turns it into Dagster results; in a Databricks notebook it is sent
+back through dagster-pipes, where the same results arrive. No Dagster import at
+module level: the notebooks import this with only dagster-pipes installed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# Metadata keys with a richer type than their raw value says.
+TYPED_METADATA = {"path": "path", "files_processed": "json", "rejected": "json", "url": "url"}
+REJECTED_MESSAGE = "linkedin/rejected"
+
+
+@dataclass
+class TableReport:
+    key: list[str]  # asset key parts, e.g. ["bronze", "linkedin", "totals"]
+    metadata: dict
+
+
+@dataclass
+class CheckReport:
+    key: list[str]
+    name: str
+    passed: bool
+    metadata: dict
+
+
+@dataclass
+class StepReport:
+    materialized: list[TableReport] = field(default_factory=list)
+    checks: list[CheckReport] = field(default_factory=list)
+    rejected: dict[str, str] = field(default_factory=dict)  # file -> reason
+    log: list[str] = field(default_factory=list)
+
+    # -- to Dagster, in the orchestrating process ------------------------------
+
+    def dagster_results(self) -> list:
+        import dagster as dg
+
+        out: list = [
+            dg.MaterializeResult(asset_key=dg.AssetKey(t.key), metadata=dagster_metadata(t.metadata))
+            for t in self.materialized
+        ]
+        out += [
+            dg.AssetCheckResult(
+                asset_key=dg.AssetKey(c.key), check_name=c.name, passed=c.passed, metadata=dagster_metadata(c.metadata)
+            )
+            for c in self.checks
+        ]
+        return out
+
+    # -- through dagster-pipes, in a notebook ----------------------------------
+
+    def send(self, pipes) -> None:
+        """Report through an open `PipesContext`; rejects go as a custom message."""
+        for line in self.log:
+            pipes.log.info(line)
+        for t in self.materialized:
+            pipes.report_asset_materialization(asset_key="/".join(t.key), metadata=pipes_metadata(t.metadata))
+        for c in self.checks:
+            pipes.report_asset_check(
+                check_name=c.name, passed=c.passed, asset_key="/".join(c.key), metadata=pipes_metadata(c.metadata)
+            )
+        pipes.report_custom_message({REJECTED_MESSAGE: self.rejected})
+
+
+def dagster_metadata(metadata: dict) -> dict:
+    import dagster as dg
+
+    makers = {"path": dg.MetadataValue.path, "json": dg.MetadataValue.json, "url": dg.MetadataValue.url}
+    return {k: makers[TYPED_METADATA[k]](v) if k in TYPED_METADATA else v for k, v in metadata.items()}
+
+
+def pipes_metadata(metadata: dict) -> dict:
+    """Raw values, typed where a plain value would lose its meaning (a path, a list as JSON)."""
+    out = {}
+    for key, value in metadata.items():
+        kind = TYPED_METADATA.get(key)
+        if kind is None and isinstance(value, (dict, list)):
+            kind = "json"
+        out[key] = {"raw_value": value, "type": kind} if kind else value
+    return out
+
+
+def rejected_from_pipes(custom_messages: list) -> dict[str, str]:
+    """The rejects a notebook reported (see `StepReport.send`)."""
+    rejected: dict[str, str] = {}
+    for message in custom_messages:
+        if isinstance(message, dict):
+            rejected.update(message.get(REJECTED_MESSAGE) or {})
+    return rejected
