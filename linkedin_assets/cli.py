@@ -105,20 +105,21 @@ def run_pending(settings: Settings, downstream: bool = True) -> RunSummary:
         # Two ticks, as the daemon would do: the first one sees the files, the second
         # confirms they stopped changing and requests the runs.
         for _ in range(2):
-            context = dg.build_sensor_context(instance=instance, cursor=cursor, resources=resources)
-            result = sensor(context)
+            # (a context manager: the Databricks resource nests the warehouse resource)
+            with dg.build_sensor_context(instance=instance, cursor=cursor, resources=resources) as context:
+                result = sensor(context)
             cursor = result.cursor
         for request in result.run_requests or []:
             execute(request, sensor.name)
     # The table-version sensor, whose events the daemon would store: an edit of
     # post_patch made outside Dagster becomes an event the automation reacts to.
     cursor_file = settings.dagster_home / VERSION_SENSOR_CURSOR
-    context = dg.build_sensor_context(
+    with dg.build_sensor_context(
         instance=instance,
         cursor=cursor_file.read_text() if cursor_file.exists() else None,
         resources=resources,
-    )
-    result = post_patch_version(context)
+    ) as context:
+        result = post_patch_version(context)
     for event in result.asset_events:
         instance.report_runless_asset_event(event)
     if result.cursor is not None:

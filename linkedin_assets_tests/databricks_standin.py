@@ -1,6 +1,7 @@
-"""A loopback stand-in for the slice of the Databricks REST API that `WarehouseResource` uses.
+"""A loopback stand-in for the slice of the Databricks REST API the project uses.
 
-Implements, over HTTP on 127.0.0.1 (a random port), exactly what databricks-sdk sends:
+Implements, over HTTP on 127.0.0.1 (a random port), exactly what databricks-sdk sends
+for the SQL Statement Execution API (here; `WarehouseResource` uses it):
 
     POST /api/2.0/sql/statements/             execute_statement (the SDK adds the trailing /)
     GET  /api/2.0/sql/statements/{id}         get_statement
@@ -19,6 +20,8 @@ Statements really run, with local Spark over a local lake (`DeltaLake` at `lake_
 - `CREATE [OR REPLACE] MATERIALIZED VIEW [IF NOT EXISTS] c.linkedin.x [COMMENT '...'] AS <select>`:
   stores the definition and writes the Delta table c/linkedin/x from `run_sql(lake, select)`.
 - `REFRESH MATERIALIZED VIEW c.linkedin.x`: re-runs the stored definition.
+- `DESCRIBE HISTORY c.linkedin.x [LIMIT n]`: version, timestamp, operation of the Delta
+  table's commits, newest first (from delta-rs, no Spark); TABLE_OR_VIEW_NOT_FOUND without one.
 - any other SELECT / WITH over `<layer>.linkedin.<table>` names (e.g. `SELECT COUNT(*)`).
 - anything else: state FAILED with a message saying the stand-in does not implement it.
 
@@ -28,6 +31,14 @@ capacity reasons reports, in the API's ServiceErrorCode terms); `unavailable_nex
 answers the next n HTTP requests with 503 TEMPORARILY_UNAVAILABLE + Retry-After,
 which the SDK itself retries; `auth_failure_status = 403` answers a bad token with
 403 PERMISSION_DENIED ("Invalid access token.") instead of 401.
+
+The other APIs live in their own modules, all behind the same token check and 503 switch:
+the Files API over `volumes_root` (standin_files: /api/2.0/fs/files, /api/2.0/fs/directories),
+one-time notebook runs (standin_jobs: /api/2.2/jobs/runs/submit, get, get-output, cancel;
+`fail_next_run(message)` fails the next run without running it; `runs` records each
+task run), and Lakeview dashboards with SCIM users (standin_lakeview:
+/api/2.0/lakeview/dashboards/..., /api/2.0/preview/scim/v2/Users and /Me; `published`
+holds each published dashboard's dataset row counts, `users` maps email -> SCIM id).
 """
 
 from __future__ import annotations
@@ -38,13 +49,21 @@ import json
 import re
 import threading
 import uuid
+from dataclasses import dataclass
+from email.message import Message
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import parse_qs
 
 import pyarrow as pa
 import pytest
 
 from linkedin_assets.lake.delta import DeltaLake
+from linkedin_assets.settings import REPO_ROOT
+
+from .standin_files import VolumeFiles
+from .standin_jobs import JobRuns
+from .standin_lakeview import Lakeview
 
 WAIT_TIMEOUT = re.compile(r"^(0|[5-9]|[1-4][0-9]|50)s$")
 INFO_SCHEMA = re.compile(
@@ -59,6 +78,9 @@ CREATE_MV = re.compile(
 )
 REFRESH_MV = re.compile(r"^REFRESH\s+MATERIALIZED\s+VIEW\s+(\w+)\.(\w+)\.(\w+)(\s+FULL)?$", re.I)
 SELECT = re.compile(r"^(SELECT|WITH)\b", re.I)
+DESCRIBE_HISTORY = re.compile(
+    r"^DESCRIBE\s+HISTORY\s+`?(\w+)`?\.`?(\w+)`?\.`?(\w+)`?(?:\s+LIMIT\s+(\d+))?$", re.I
+)
 
 
 class StatementFailed(Exception):
@@ -68,8 +90,29 @@ class StatementFailed(Exception):
         self.message = message
 
 
+@dataclass
+class Request:
+    """One HTTP request as the API modules see it."""
+
+    method: str
+    path: str  # without the query string, still percent-encoded
+    query: dict[str, str]  # the last value of each parameter
+    headers: Message
+    body: bytes
+
+    def json(self) -> dict:
+        return json.loads(self.body) if self.body.strip() else {}
+
+
 class DatabricksStandIn:
-    def __init__(self, lake_root: Path, token: str = "dapi-standin-secret-0123456789", warehouse_id: str = "wh-standin"):
+    def __init__(
+        self,
+        lake_root: Path,
+        token: str = "dapi-standin-secret-0123456789",
+        warehouse_id: str = "wh-standin",
+        volumes_root: Path | None = None,
+        notebook_dirs: list[Path] | None = None,
+    ):
         self.lake = DeltaLake(Path(lake_root))
         self.token = token
         self.warehouse_id = warehouse_id
@@ -85,6 +128,13 @@ class DatabricksStandIn:
         self._lock = threading.Lock()
         self._engine = threading.Lock()  # one statement at a time on the local Spark session
         self._server: ThreadingHTTPServer | None = None
+        self.users: dict[str, str] = {"me@example.com": "1001"}  # SCIM userName -> id; the first is "Me"
+        self.notebook_dirs: list[Path] = list(notebook_dirs or [])  # searched before the repo's notebooks/
+        self.files = VolumeFiles(volumes_root)
+        self.jobs = JobRuns(lambda: self.host, lambda: self.notebook_dirs, REPO_ROOT, next(iter(self.users)))
+        self.lakeview = Lakeview(lambda sql: self.execute(sql, {}), self._engine, warehouse_id, self.users)
+        self.runs = self.jobs.records  # one entry per task run: run_name, notebook, base_parameters, tags, state
+        self.published = self.lakeview.published  # dashboard id -> published settings and dataset row_counts
 
     # -- control -----------------------------------------------------------
 
@@ -95,6 +145,10 @@ class DatabricksStandIn:
     def unavailable_next(self, n: int) -> None:
         with self._lock:
             self._unavailable_next = n
+
+    def fail_next_run(self, message: str) -> None:
+        """The next submitted job run ends FAILED with `message` as its error, without running."""
+        self.jobs.fail_next_run(message)
 
     @property
     def host(self) -> str:
@@ -108,6 +162,7 @@ class DatabricksStandIn:
         return self
 
     def stop(self) -> None:
+        self.jobs.stop()
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
@@ -234,6 +289,9 @@ class DatabricksStandIn:
                 raise StatementFailed("NOT_FOUND", f"[TABLE_OR_VIEW_NOT_FOUND] materialized view {full} cannot be found")
             self._materialise(catalog, name, self.views[full]["definition"])
             return pa.table({})
+        if m := DESCRIBE_HISTORY.match(sql):
+            catalog, schema, name, limit = m.groups()
+            return self._history(catalog, schema, name, int(limit) if limit else None)
         if SELECT.match(sql) and "information_schema" not in sql.lower():
             return run_sql(self.lake, sql, params)
         raise StatementFailed("BAD_REQUEST", f"the Databricks stand-in does not implement: {' '.join(sql.split())[:80]}")
@@ -242,6 +300,21 @@ class DatabricksStandIn:
         if schema != self.lake.schema or catalog not in ("bronze", "silver", "gold"):
             raise StatementFailed("NOT_FOUND", f"[SCHEMA_NOT_FOUND] {catalog}.{schema} does not exist in the stand-in")
         return f"{catalog}.{schema}.{name}"
+
+    def _history(self, catalog: str, schema: str, name: str, limit: int | None) -> pa.Table:
+        from deltalake import DeltaTable
+
+        full = self._name(catalog, schema, name)
+        if not self.lake.exists(catalog, name):
+            raise StatementFailed("NOT_FOUND", f"[TABLE_OR_VIEW_NOT_FOUND] The table or view {full} cannot be found.")
+        commits = sorted(DeltaTable(str(self.lake.path(catalog, name))).history(limit), key=lambda c: -c["version"])
+        return pa.table(
+            {
+                "version": pa.array([c["version"] for c in commits], pa.int64()),
+                "timestamp": pa.array([c["timestamp"] for c in commits], pa.int64()).cast(pa.timestamp("ms", tz="UTC")),
+                "operation": pa.array([c.get("operation") for c in commits], pa.string()),
+            }
+        )
 
     def _materialise(self, catalog: str, name: str, select: str) -> None:
         from deltalake import write_deltalake
@@ -354,15 +427,20 @@ def _handler(standin: DatabricksStandIn):
         def log_message(self, *args):  # quiet
             pass
 
-        def _send(self, status: int, body: dict, headers: dict | None = None) -> None:
-            data = json.dumps(body).encode()
+        def _send(self, status: int, body: dict | bytes | None, headers: dict | None = None) -> None:
+            """A JSON object, raw bytes or no body; HEAD answers carry the headers only."""
+            data = json.dumps(body).encode() if isinstance(body, dict) else (body or b"")
+            headers = dict(headers or {})
+            if isinstance(body, dict):
+                headers.setdefault("Content-Type", "application/json")
+            if status != 204:
+                headers.setdefault("Content-Length", str(len(data)))
             self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            for k, v in (headers or {}).items():
+            for k, v in headers.items():
                 self.send_header(k, v)
             self.end_headers()
-            self.wfile.write(data)
+            if self.command != "HEAD" and status != 204:
+                self.wfile.write(data)
 
         def _gate(self) -> bool:
             """Auth and the 503 switch; True when the request may proceed."""
@@ -382,38 +460,67 @@ def _handler(standin: DatabricksStandIn):
                 return False
             return True
 
-        def _body(self) -> dict:
+        def _read_body(self) -> bytes:
+            if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
+                chunks = []
+                while size := int(self.rfile.readline().split(b";")[0].strip() or b"0", 16):
+                    chunks.append(self.rfile.read(size))
+                    self.rfile.readline()
+                while self.rfile.readline().strip():  # trailers
+                    pass
+                return b"".join(chunks)
             length = int(self.headers.get("Content-Length") or 0)
-            return json.loads(self.rfile.read(length) or b"{}") if length else {}
+            return self.rfile.read(length) if length else b""
 
-        def do_POST(self):
-            body = self._body()
+        def _dispatch(self):
+            # Read the body first, so a refused request leaves the connection clean for the next.
+            body = self._read_body()
             if not self._gate():
                 return
-            path = self.path.split("?")[0].rstrip("/")
-            if path == "/api/2.0/sql/statements":
-                self._send(*standin.submit(body))
-            elif m := re.fullmatch(r"/api/2.0/sql/statements/([\w-]+)/cancel", path):
-                self._send(*standin.cancel(m.group(1)))
-            else:
-                self._send(404, _error("ENDPOINT_NOT_FOUND", f"No API found for 'POST {path}'"))
+            path, _, query = self.path.partition("?")
+            request = Request(
+                self.command, path, {k: v[-1] for k, v in parse_qs(query, keep_blank_values=True).items()},
+                self.headers, body,
+            )
+            try:
+                for route in (_statements, standin.files.route, standin.jobs.route, standin.lakeview.route):
+                    reply = route(request)
+                    if reply is not None:
+                        break
+                else:
+                    reply = (404, _error("ENDPOINT_NOT_FOUND", f"No API found for '{self.command} {path}'"))
+            except json.JSONDecodeError as e:
+                reply = (400, _error("MALFORMED_REQUEST", f"Invalid JSON given in the body of the request: {e}"))
+            except Exception as e:
+                # A stand-in bug: answer it. A dropped connection is one the SDK retries for minutes.
+                reply = (500, _error("INTERNAL_ERROR", f"stand-in failure: {type(e).__name__}: {e}"))
+            self._send(*reply)
 
-        def do_GET(self):
-            if not self._gate():
-                return
-            path = self.path.split("?")[0].rstrip("/")
-            if m := re.fullmatch(r"/api/2.0/sql/statements/([\w-]+)", path):
-                self._send(*standin.get(m.group(1)))
-            else:
-                self._send(404, _error("ENDPOINT_NOT_FOUND", f"No API found for 'GET {path}'"))
+        do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = _dispatch
+
+    def _statements(request: Request):
+        path = request.path.rstrip("/")
+        if request.method == "POST" and path == "/api/2.0/sql/statements":
+            return standin.submit(request.json())
+        if request.method == "POST" and (m := re.fullmatch(r"/api/2.0/sql/statements/([\w-]+)/cancel", path)):
+            return standin.cancel(m.group(1))
+        if request.method == "GET" and (m := re.fullmatch(r"/api/2.0/sql/statements/([\w-]+)", path)):
+            return standin.get(m.group(1))
+        return None
 
     return Handler
 
 
 @pytest.fixture
 def databricks_standin(settings, monkeypatch):
-    """The stand-in over `settings.lake`, with the SDK's environment pointed at it."""
-    standin = DatabricksStandIn(settings.lake).start()
+    """The stand-in over `settings.lake`, with the SDK's environment pointed at it.
+
+    LINKEDIN_VOLUMES_ROOT points at `<home>/Volumes`, which the stand-in serves as /Volumes.
+    """
+    volumes = settings.home / "Volumes"
+    volumes.mkdir(parents=True, exist_ok=True)
+    monkeypatch.setenv("LINKEDIN_VOLUMES_ROOT", str(volumes))
+    standin = DatabricksStandIn(settings.lake, volumes_root=volumes).start()
     for name in (
         "DATABRICKS_CONFIG_PROFILE", "DATABRICKS_CLIENT_ID", "DATABRICKS_CLIENT_SECRET",
         "DATABRICKS_USERNAME", "DATABRICKS_PASSWORD", "DATABRICKS_ACCOUNT_ID", "DATABRICKS_AZURE_RESOURCE_ID",

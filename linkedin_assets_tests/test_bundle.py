@@ -28,10 +28,8 @@ GOLD_TABLES_THE_DASHBOARD_NEEDS = {
     "fct_daily_post_statistics",
     "dim_date",
 }
-# Sync includes that are allowed to match nothing in a fresh checkout: build output
-# (the wheel is built by `databricks bundle deploy`) and the Pipes notebooks, which
-# are not written yet (an empty folder is not in git).
-MAY_NOT_EXIST_YET = {"dist", "notebooks"}
+# What the notebooks need on the workspace: the package they import, its SQL, themselves.
+SYNCED = {"linkedin_assets", "sql", "notebooks"}
 
 _REF = re.compile(r"\$\{([A-Za-z0-9_.\-\[\]]+)\}")
 _TABLE = re.compile(r"(?<![\w.`])`?(landing|bronze|silver|gold)`?\.`?(\w+)`?\.`?(\w+)`?", re.I)
@@ -166,7 +164,7 @@ def test_landing_volumes(bundle, bundle_files):
         )
         for _, d in volumes.values()
     }
-    assert set(resolved) == set(VOLUMES)
+    assert set(resolved) == {*VOLUMES, "pipes"}  # + the Pipes messages volume
     assert set(resolved.values()) == {("landing", SCHEMA, "MANAGED")}
     for key, (_, definition) in volumes.items():
         assert set(definition) <= {"catalog_name", "schema_name", "name", "volume_type", "comment", "grants"}
@@ -185,22 +183,15 @@ def test_dashboard_resource(bundle_files):
     assert file_path == DASHBOARD_FILE
 
 
-def test_artifact_and_sync_paths_exist(bundle, bundle_files):
-    for key, artifact in (bundle.get("artifacts") or {}).items():
-        assert artifact["type"] == "whl", key
-        assert (REPO / artifact["path"] / "pyproject.toml").is_file(), key
-        assert "wheel" in artifact["build"] or "uv build" in artifact["build"], key
-
+def test_sync_carries_what_the_notebooks_import(bundle, bundle_files):
     includes = (bundle.get("sync") or {}).get("include") or []
-    tops = {pattern.split("/")[0] for pattern in includes}
-    assert {"sql", "notebooks", "dist"} <= tops
-    assert any(p.startswith("dist/") and p.endswith(".whl") for p in includes)
+    assert SYNCED <= {pattern.split("/")[0] for pattern in includes}
     for pattern in includes:
         # (glob's "x/**" yields "x/" even when x does not exist: count files only)
         files = [p for p in glob.glob(str(REPO / pattern), recursive=True) if Path(p).is_file()]
-        if pattern.split("/")[0] in MAY_NOT_EXIST_YET:
-            continue
         assert files, f"sync include {pattern!r} matches no file"
+    for notebook in ("bronze", "silver"):
+        assert (REPO / "notebooks" / f"{notebook}.py").read_text().startswith("# Databricks notebook source\n")
     sql_files = {p.relative_to(REPO).as_posix() for p in (REPO / "sql").rglob("*.sql")}
     synced = {
         Path(p).relative_to(REPO).as_posix()

@@ -12,7 +12,7 @@ import json
 
 import dagster as dg
 from dagster._core.errors import DagsterPipesExecutionError
-from dagster_databricks import PipesDatabricksClient, PipesDatabricksServerlessClient
+from dagster_databricks.pipes import PipesDatabricksClient, PipesDatabricksServerlessClient
 from dagster_databricks.pipes import PipesUnityCatalogVolumesMessageReader
 
 

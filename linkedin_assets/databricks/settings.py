@@ -13,6 +13,7 @@ logs and errors cannot leak one.
     LINKEDIN_PIPES_VOLUME            landing volume for Pipes context and messages (default pipes)
     LINKEDIN_VOLUMES_ROOT            where volumes are mounted (default /Volumes; the tests' stand-in
                                      mounts them in a temporary folder)
+    LINKEDIN_DATABRICKS_POLL_SECONDS how often a notebook run's state is polled (default 5)
     LINKEDIN_DASHBOARD_PARENT        workspace folder to create the dashboard in when the bundle
                                      has not (default your home folder)
     LINKEDIN_{LANDING,BRONZE,SILVER,GOLD}_CATALOG   catalog names (default: the layer name)
@@ -40,6 +41,7 @@ class DatabricksSettings:
     pipes_volume: str = "pipes"
     volumes_root: str = "/Volumes"
     dashboard_parent: str | None = None
+    poll_interval_seconds: float = 5.0
     catalogs: dict[str, str] = field(default_factory=lambda: {layer: layer for layer in LAYERS})
     schema: str = SCHEMA
     volumes: tuple[str, ...] = VOLUMES
@@ -62,6 +64,7 @@ class DatabricksSettings:
             pipes_volume=get("LINKEDIN_PIPES_VOLUME") or "pipes",
             volumes_root=(get("LINKEDIN_VOLUMES_ROOT") or "/Volumes").rstrip("/"),
             dashboard_parent=get("LINKEDIN_DASHBOARD_PARENT"),
+            poll_interval_seconds=float(get("LINKEDIN_DATABRICKS_POLL_SECONDS") or 5),
             catalogs={layer: get(f"LINKEDIN_{layer.upper()}_CATALOG") or layer for layer in LAYERS},
             schema=get("LINKEDIN_SCHEMA") or SCHEMA,
             pipeline_runner=get("LINKEDIN_PIPELINE_RUNNER"),
@@ -126,5 +129,6 @@ class DatabricksSettings:
             job_cluster=self.job_cluster,
             dashboard_parent=self.dashboard_parent,
             dashboard_subscriber=self.dashboard_subscriber,
+            poll_interval_seconds=self.poll_interval_seconds,
             **overrides,
         )

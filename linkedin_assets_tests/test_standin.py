@@ -1,0 +1,345 @@
+"""The stand-in's Files, Jobs, Lakeview and SCIM APIs and DESCRIBE HISTORY, driven by the real databricks-sdk.
+
+If the SDK's own client works against these, the project's code (and dagster-databricks)
+can be tested against them; only the Lakeview test starts Spark (publishing runs the
+dashboard's queries).
+"""
+
+from __future__ import annotations
+
+import email.utils
+import io
+import json
+import time
+
+import pyarrow as pa
+import pytest
+from databricks.sdk import WorkspaceClient
+from databricks.sdk.errors import (
+    AlreadyExists,
+    BadRequest,
+    InvalidParameterValue,
+    NotFound,
+    ResourceAlreadyExists,
+    Unauthenticated,
+)
+from databricks.sdk.service import dashboards, jobs, sql
+from deltalake import write_deltalake
+
+from .databricks_standin import databricks_standin  # noqa: F401 (fixture)
+
+BUNDLE_NOTEBOOKS = "/Workspace/Users/me@example.com/.bundle/linkedin-analytics/dev/files/notebooks"
+
+
+@pytest.fixture
+def client(databricks_standin) -> WorkspaceClient:
+    return WorkspaceClient()
+
+
+# -- Files API ------------------------------------------------------------------------
+
+
+def test_files_round_trip_through_the_sdk(client, settings, databricks_standin):
+    volume = settings.home / "Volumes" / "landing" / "linkedin" / "posts"
+    folder = f"{volume}/in coming"  # a space: the SDK percent-encodes the path
+    client.files.create_directory(f"{folder}/sub")  # parents too
+    client.files.create_directory(folder)  # again: idempotent
+    client.files.upload(f"{folder}/a.csv", io.BytesIO(b"id\n1\n"), overwrite=True)
+    (volume / "in coming" / "b.csv").write_bytes(b"x" * 10)  # written "through the FUSE mount"
+
+    entries = {e.name: e for e in client.files.list_directory_contents(folder)}
+    assert sorted(entries) == ["a.csv", "b.csv", "sub"]
+    assert (entries["a.csv"].file_size, entries["b.csv"].file_size) == (5, 10)
+    assert entries["a.csv"].path == f"{folder}/a.csv" and not entries["a.csv"].is_directory
+    assert entries["sub"].is_directory
+    mtime_ms = int((volume / "in coming" / "a.csv").stat().st_mtime * 1000)
+    assert entries["a.csv"].last_modified == mtime_ms
+
+    # Paging: one entry a page, the SDK follows next_page_token.
+    before = len(databricks_standin.requests)
+    assert [e.name for e in client.files.list_directory_contents(folder, page_size=1)] == ["a.csv", "b.csv", "sub"]
+    assert len(databricks_standin.requests) - before == 3
+
+    download = client.files.download(f"{folder}/a.csv")
+    assert download.contents.read() == b"id\n1\n"
+    assert download.content_length == 5 and download.content_type == "application/octet-stream"
+    assert email.utils.parsedate_to_datetime(download.last_modified).timestamp() == mtime_ms // 1000
+    meta = client.files.get_metadata(f"{folder}/b.csv")
+    assert meta.content_length == 10 and meta.last_modified
+    client.files.get_directory_metadata(folder)
+
+    with pytest.raises(AlreadyExists):
+        client.files.upload(f"{folder}/a.csv", io.BytesIO(b"other"), overwrite=False)
+    client.files.upload(f"{folder}/a.csv", io.BytesIO(b"new"))  # overwrite defaults to true
+    assert (volume / "in coming" / "a.csv").read_bytes() == b"new"
+
+    with pytest.raises(BadRequest, match="not empty"):
+        client.files.delete_directory(folder)
+    for name in ("a.csv", "b.csv"):
+        client.files.delete(f"{folder}/{name}")
+    client.files.delete_directory(f"{folder}/sub")
+    client.files.delete_directory(folder)
+    assert not (volume / "in coming").exists()
+
+    with pytest.raises(NotFound):
+        list(client.files.list_directory_contents(folder))
+    with pytest.raises(NotFound):
+        client.files.get_directory_metadata(folder)  # HEAD: no body, mapped by status
+    with pytest.raises(NotFound):
+        client.files.get_metadata(f"{folder}/a.csv")
+    with pytest.raises(NotFound):
+        client.files.download(f"{folder}/a.csv")
+    with pytest.raises(NotFound):
+        client.files.delete(f"{folder}/a.csv")
+    with pytest.raises(NotFound):  # outside the volumes root, like a path outside /Volumes
+        client.files.download(str(settings.home / "landing" / "anything.csv"))
+
+
+def test_files_api_is_behind_the_token_check(databricks_standin, settings):
+    wrong = WorkspaceClient(host=databricks_standin.host, token="dapi-wrong", auth_type="pat")
+    with pytest.raises(Unauthenticated):
+        list(wrong.files.list_directory_contents(str(settings.home / "Volumes")))
+
+
+# -- Jobs runs ------------------------------------------------------------------------
+
+HELLO = """\
+# Databricks notebook source
+dbutils.widgets.text("greeting", "hello")
+name = dbutils.widgets.get("name")
+with open(dbutils.widgets.get("marker"), "a") as marker:
+    marker.write("ran\\n")
+
+# COMMAND ----------
+display(dbutils.widgets.getAll())
+dbutils.notebook.exit(f"{dbutils.widgets.get('greeting')} {name}")
+raise AssertionError("dbutils.notebook.exit did not end the notebook")
+"""
+
+BROKEN = """\
+# Databricks notebook source
+def check(rows):
+    if rows < 5:
+        raise ValueError(f"only {rows} rows\\nsecond line")
+
+check(int(dbutils.widgets.get("rows")))
+"""
+
+WAITS = """\
+# Databricks notebook source
+import os, time
+deadline = time.time() + 20
+while not os.path.exists(dbutils.widgets.get("go")) and time.time() < deadline:
+    time.sleep(0.02)
+"""
+
+
+@pytest.fixture
+def notebooks(databricks_standin, tmp_path):
+    folder = tmp_path / "notebooks"
+    folder.mkdir()
+    for name, source in {"hello": HELLO, "broken": BROKEN, "waits": WAITS}.items():
+        (folder / f"{name}.py").write_text(source)
+    databricks_standin.notebook_dirs.append(folder)
+    return folder
+
+
+def submit(client: WorkspaceClient, notebook: str, **parameters) -> int:
+    task = jobs.SubmitTask(
+        task_key=notebook,
+        notebook_task=jobs.NotebookTask(notebook_path=f"{BUNDLE_NOTEBOOKS}/{notebook}", base_parameters=parameters),
+    )
+    return client.jobs.submit(run_name=f"test {notebook}", tasks=[task]).run_id
+
+
+def wait(client: WorkspaceClient, run_id: int, timeout: float = 30) -> jobs.Run:
+    # Not Wait.result(): the SDK sleeps 1s, 2s, ... between polls.
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        run = client.jobs.get_run(run_id)
+        if run.state.life_cycle_state in (jobs.RunLifeCycleState.TERMINATED, jobs.RunLifeCycleState.SKIPPED):
+            return run
+        time.sleep(0.02)
+    raise AssertionError(f"run {run_id} did not end: {run.state}")
+
+
+def test_a_submitted_notebook_runs_and_returns_its_exit_value(client, databricks_standin, notebooks, tmp_path):
+    marker = tmp_path / "marker"
+    run = wait(client, submit(client, "hello", name="world", marker=str(marker)))
+
+    assert run.state.result_state == jobs.RunResultState.SUCCESS
+    assert run.status.state == jobs.RunLifecycleStateV2State.TERMINATED
+    assert run.run_name == "test hello"
+    assert run.run_page_url == f"{databricks_standin.host}/?o=0#job/{run.job_id}/run/{run.run_id}"
+    [task] = run.tasks
+    assert task.task_key == "hello" and task.state.result_state == jobs.RunResultState.SUCCESS
+    output = client.jobs.get_run_output(task.run_id)
+    assert output.notebook_output.result == "hello world"  # the widget default and the base parameter
+    assert output.error is None
+    assert marker.read_text() == "ran\n"
+    with pytest.raises(InvalidParameterValue, match="multiple tasks"):
+        client.jobs.get_run_output(run.run_id)  # the job run, not its task run
+    # The API answers 400 INVALID_PARAMETER_VALUE "Run ... does not exist."; the SDK's own override makes that NotFound.
+    with pytest.raises(NotFound, match="Run 987654 does not exist"):
+        client.jobs.get_run(987654)
+
+    [record] = databricks_standin.runs
+    assert record["run_name"] == "test hello" and record["notebook"] == "hello"
+    assert record["base_parameters"] == {"name": "world", "marker": str(marker)}
+    assert record["state"] == "SUCCESS" and record["tags"] == {}
+
+
+@pytest.mark.parametrize(
+    "notebook, parameters, error",
+    [
+        ("broken", {"rows": "3"}, "ValueError: only 3 rows"),
+        ("broken", {}, "InputWidgetNotDefined: No input widget named rows is defined"),
+        ("missing", {}, f"Notebook not found: {BUNDLE_NOTEBOOKS}/missing"),
+    ],
+)
+def test_a_failing_notebook_fails_the_run_with_its_error(client, databricks_standin, notebooks, notebook, parameters, error):
+    run = wait(client, submit(client, notebook, **parameters))
+
+    assert run.state.life_cycle_state == jobs.RunLifeCycleState.TERMINATED
+    assert run.state.result_state == jobs.RunResultState.FAILED
+    assert run.run_page_url.endswith(f"#job/{run.job_id}/run/{run.run_id}")
+    output = client.jobs.get_run_output(run.tasks[0].run_id)
+    assert output.error == error
+    if notebook == "broken":
+        assert run.state.state_message == "Workload failed, see run output for details"
+        assert str(notebooks / "broken.py") in output.error_trace  # the notebook's own frames
+        assert output.error_trace.startswith("Traceback") and error in output.error_trace
+        if parameters:
+            assert "in check" in output.error_trace and "second line" in output.error_trace
+    else:
+        assert run.state.state_message == error  # what dagster-databricks puts in its exception
+        assert str(notebooks / "missing.py") in output.error_trace
+    assert databricks_standin.runs[-1]["state"] == "FAILED" and databricks_standin.runs[-1]["error"] == error
+
+
+def test_fail_next_run_fails_one_run_without_running_it(client, databricks_standin, notebooks, tmp_path):
+    marker = tmp_path / "marker"
+    databricks_standin.fail_next_run("Cluster could not start: quota exceeded")
+
+    failed = wait(client, submit(client, "hello", name="a", marker=str(marker)))
+    assert failed.state.result_state == jobs.RunResultState.FAILED
+    assert client.jobs.get_run_output(failed.tasks[0].run_id).error == "Cluster could not start: quota exceeded"
+    assert not marker.exists()
+
+    second = wait(client, submit(client, "hello", name="b", marker=str(marker)))
+    assert second.state.result_state == jobs.RunResultState.SUCCESS
+    assert [r["state"] for r in databricks_standin.runs] == ["FAILED", "SUCCESS"]
+
+
+def test_cancelling_a_pending_and_a_running_run(client, databricks_standin, notebooks, tmp_path):
+    go = tmp_path / "go"
+    first = submit(client, "waits", go=str(go))
+    second = submit(client, "waits", go=str(go))  # queued behind the first: one run at a time
+    deadline = time.monotonic() + 10
+    while client.jobs.get_run(first).state.life_cycle_state != jobs.RunLifeCycleState.RUNNING:
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    assert client.jobs.get_run(second).state.life_cycle_state == jobs.RunLifeCycleState.PENDING
+
+    client.jobs.cancel_run(second)
+    assert client.jobs.get_run(second).state.result_state == jobs.RunResultState.CANCELED
+    client.jobs.cancel_run(first)
+    assert client.jobs.get_run(first).state.life_cycle_state == jobs.RunLifeCycleState.TERMINATING
+    go.touch()
+    ended = wait(client, first)
+    assert ended.state.result_state == jobs.RunResultState.CANCELED
+    assert ended.state.user_cancelled_or_timedout
+
+
+# -- Lakeview and SCIM ------------------------------------------------------------------
+
+
+def test_dashboard_create_publish_schedule_subscribe(client, databricks_standin):
+    serialized = json.dumps({
+        "datasets": [{"name": "one", "displayName": "One", "queryLines": ["SELECT 1 AS x\n", "UNION ALL SELECT 2\n"]}],
+        "pages": [{"name": "p", "displayName": "Page"}],
+    })
+    created = client.lakeview.create(dashboards.Dashboard(
+        display_name="LinkedIn Statistics", serialized_dashboard=serialized,
+        warehouse_id=databricks_standin.warehouse_id, parent_path="/Workspace/Users/me@example.com",
+    ))
+    dashboard_id = created.dashboard_id
+    assert created.path == "/Workspace/Users/me@example.com/LinkedIn Statistics.lvdash.json"
+    assert created.lifecycle_state == dashboards.LifecycleState.ACTIVE and created.etag and created.create_time
+    assert client.lakeview.get(dashboard_id).serialized_dashboard == serialized
+    assert [d.dashboard_id for d in client.lakeview.list()] == [dashboard_id]
+    with pytest.raises(ResourceAlreadyExists):
+        client.lakeview.create(
+            dashboards.Dashboard(display_name="LinkedIn Statistics", parent_path="/Workspace/Users/me@example.com")
+        )
+
+    published = client.lakeview.publish(dashboard_id, warehouse_id=databricks_standin.warehouse_id, embed_credentials=False)
+    assert (published.display_name, published.embed_credentials) == ("LinkedIn Statistics", False)
+    assert databricks_standin.published[dashboard_id]["row_counts"] == {"one": 2}
+    assert client.lakeview.get_published(dashboard_id).warehouse_id == databricks_standin.warehouse_id
+
+    schedule = client.lakeview.create_schedule(dashboard_id, dashboards.Schedule(
+        cron_schedule=dashboards.CronSchedule(quartz_cron_expression="0 0 7 * * ?", timezone_id="Europe/Berlin"),
+        display_name="Every morning",
+    ))
+    assert schedule.schedule_id and schedule.pause_status == dashboards.SchedulePauseStatus.UNPAUSED
+    assert [s.schedule_id for s in client.lakeview.list_schedules(dashboard_id)] == [schedule.schedule_id]
+
+    me = next(client.users.list(filter='userName eq "me@example.com"'))
+    subscriber = dashboards.Subscriber(user_subscriber=dashboards.SubscriptionSubscriberUser(user_id=int(me.id)))
+    subscription = client.lakeview.create_subscription(
+        dashboard_id, schedule.schedule_id, dashboards.Subscription(subscriber=subscriber)
+    )
+    assert subscription.subscription_id and subscription.subscriber.user_subscriber.user_id == 1001
+    listed = list(client.lakeview.list_subscriptions(dashboard_id, schedule.schedule_id))
+    assert [s.subscription_id for s in listed] == [subscription.subscription_id]
+    with pytest.raises(ResourceAlreadyExists):
+        client.lakeview.create_subscription(
+            dashboard_id, schedule.schedule_id, dashboards.Subscription(subscriber=subscriber)
+        )
+
+    # A dataset whose SQL does not run makes publishing fail, naming the dataset.
+    broken = json.dumps({"datasets": [{"name": "gone", "queryLines": ["SELECT * FROM gold.linkedin.no_such_table"]}]})
+    client.lakeview.update(dashboard_id, dashboards.Dashboard(serialized_dashboard=broken))
+    with pytest.raises(BadRequest, match="Dataset gone failed"):
+        client.lakeview.publish(dashboard_id, warehouse_id=databricks_standin.warehouse_id)
+    with pytest.raises(NotFound):
+        client.lakeview.get("0" * 32)
+
+
+def test_scim_user_lookup(client, databricks_standin):
+    databricks_standin.users["ana@example.com"] = "1002"
+    [ana] = client.users.list(filter='userName eq "ana@example.com"', attributes="id,userName")
+    assert (ana.id, ana.user_name, ana.emails[0].value) == ("1002", "ana@example.com", "ana@example.com")
+    assert list(client.users.list(filter='userName eq "nobody@example.com"')) == []
+    assert {u.user_name for u in client.users.list()} == {"me@example.com", "ana@example.com"}
+    assert client.current_user.me().user_name == "me@example.com"
+
+
+# -- DESCRIBE HISTORY -------------------------------------------------------------------
+
+
+def test_describe_history_lists_commits_newest_first(client, databricks_standin, settings):
+    path = settings.table_path("silver", "totals")
+    write_deltalake(str(path), pa.table({"n": [1]}))
+    write_deltalake(str(path), pa.table({"n": [2]}), mode="append")
+    write_deltalake(str(path), pa.table({"n": [3]}), mode="overwrite")
+
+    def run(statement: str):
+        return client.statement_execution.execute_statement(
+            statement=statement, warehouse_id=databricks_standin.warehouse_id, wait_timeout="10s"
+        )
+
+    result = run("DESCRIBE HISTORY silver.linkedin.totals LIMIT 2")
+    assert result.status.state == sql.StatementState.SUCCEEDED
+    assert [c.name for c in result.manifest.schema.columns] == ["version", "timestamp", "operation"]
+    assert [c.type_name for c in result.manifest.schema.columns] == [
+        sql.ColumnInfoTypeName.LONG, sql.ColumnInfoTypeName.TIMESTAMP, sql.ColumnInfoTypeName.STRING,
+    ]
+    rows = result.result.data_array
+    assert [r[0] for r in rows] == ["2", "1"] and rows[0][2] == "WRITE"
+    assert len(run("DESCRIBE HISTORY silver.linkedin.totals").result.data_array) == 3
+
+    missing = run("DESCRIBE HISTORY silver.linkedin.nope")
+    assert missing.status.state == sql.StatementState.FAILED
+    assert "TABLE_OR_VIEW_NOT_FOUND" in missing.status.error.message
