@@ -69,7 +69,6 @@ def run_step(
         ingested = ingest(landing, lake, *dates)
     out = StepReport(rejected=dict(ingested.rejected))
     out.log.append(f"processed {ingested.processed}; re-read {len(ingested.reread)} file(s) from processed/")
-    root = str(getattr(lake, "root", lake))
     for written in ingested.written:
         table = written.table.split(".")[-1]
         if not written.changed and table in reported:
@@ -81,7 +80,7 @@ def run_step(
                 {
                     **written.metadata(),
                     "changed": written.changed,
-                    "path": f"{root}/bronze/linkedin/{table}",
+                    **lake.location("bronze", table),  # a local path, or the UC table name
                     "files_processed": ingested.processed,
                     "files_reread": len(ingested.reread),
                 },
