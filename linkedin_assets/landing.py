@@ -23,6 +23,30 @@ ERROR_NOTE_SUFFIX = ".error.txt"
 SUPERSEDED = "superseded"
 
 
+def landing_folder(root, volume: str, state: str):
+    """`<root>/<volume>/<state>`, for a local folder or a UC volume path alike."""
+    if volume not in VOLUMES or state not in LANDING_STATES:
+        raise ValueError(f"unknown landing folder {volume}/{state}")
+    return root / volume / state
+
+
+def is_export_name(name: str) -> bool:
+    """Not hidden, not an Office lock file, not an error note, not a download in flight."""
+    if name.startswith((".", "~$")) or name.endswith(ERROR_NOTE_SUFFIX):
+        return False
+    return not name.lower().endswith(PARTIAL_SUFFIXES)
+
+
+def error_note(name: str, reason: str) -> str:
+    """The text of `<name>.error.txt`: the file, when, why (the last line)."""
+    when = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    return f"{name}\n{when}\n{reason}\n"
+
+
+def note_reason(text: str) -> str:
+    return text.splitlines()[-1]
+
+
 @dataclass(frozen=True)
 class LandedFile:
     volume: str
@@ -67,9 +91,7 @@ class Landing:
         self.root = Path(root)
 
     def folder(self, volume: str, state: str) -> Path:
-        if volume not in VOLUMES or state not in LANDING_STATES:
-            raise ValueError(f"unknown landing folder {volume}/{state}")
-        return self.root / volume / state
+        return landing_folder(self.root, volume, state)
 
     def ensure(self) -> None:
         for volume in VOLUMES:
@@ -84,9 +106,7 @@ class Landing:
         found = []
         for entry in os.scandir(folder):
             name = entry.name
-            if not entry.is_file() or name.startswith((".", "~$")):
-                continue
-            if name.endswith(ERROR_NOTE_SUFFIX) or name.lower().endswith(PARTIAL_SUFFIXES):
+            if not entry.is_file() or not is_export_name(name):
                 continue
             found.append(LandedFile.at(volume, Path(entry.path)))
         return sorted(found, key=lambda f: (f.mtime_ns, f.name))
@@ -117,10 +137,9 @@ class Landing:
             target = folder / f"{file.path.stem}.{file.mtime_ns}{file.path.suffix}"
         os.replace(file.path, target)
         note = target.with_name(target.name + ERROR_NOTE_SUFFIX)
-        when = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
-        note.write_text(f"{file.name}\n{when}\n{reason}\n", encoding="utf-8")
+        note.write_text(error_note(file.name, reason), encoding="utf-8")
         return target
 
     def error_reason(self, name: str, volume: str) -> str | None:
         note = self.folder(volume, "errors") / (name + ERROR_NOTE_SUFFIX)
-        return note.read_text(encoding="utf-8").splitlines()[-1] if note.exists() else None
+        return note_reason(note.read_text(encoding="utf-8")) if note.exists() else None

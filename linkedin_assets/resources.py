@@ -1,7 +1,7 @@
 """Resources, configured once in the definitions.
 
-`lakehouse` is where the assets' work runs. Every asset calls the same four methods
-(`landing`, `lake`, `bronze_step`, `table_step`, `publish_dashboard`); this local one runs
+`lakehouse` is where the assets' work runs. Every asset and sensor uses the same
+members (`landing`, `lake`, `bronze_step`, `table_step`, `publish_dashboard`); this local one runs
 them in the Dagster process over LINKEDIN_HOME, and `DatabricksLakehouseResource`
 (databricks/resource.py) runs them on a Databricks workspace.
 """

@@ -19,6 +19,12 @@ from .gold import refresh_gold
 from .warehouse import WarehouseResource
 from .warehouse_lake import WarehouseLake
 
+
+def _dates(start, end) -> dict:
+    """The run's dates as Pipes extras (JSON): ISO text, or None for an unpartitioned step."""
+    return {"start": start.isoformat() if start else None, "end": end.isoformat() if end else None}
+
+
 BUNDLE_NOTEBOOKS = "/Workspace/Users/{user}/.bundle/linkedin-analytics/dev/files/notebooks"
 
 
@@ -73,12 +79,7 @@ class DatabricksLakehouseResource(dg.ConfigurableResource):
         invocation = self._run_notebook(
             context,
             "bronze",
-            {
-                "kind": kind,
-                "start": start.isoformat() if start else None,
-                "end": end.isoformat() if end else None,
-                "reported": sorted(reported),
-            },
+            {"kind": kind, **_dates(start, end), "reported": sorted(reported)},
         )
         # Only what the notebook reported: an unchanged table stays unreported (see bronze/step.py).
         results = invocation.get_results(implicit_materializations=False)
@@ -93,7 +94,7 @@ class DatabricksLakehouseResource(dg.ConfigurableResource):
             invocation = self._run_notebook(
                 context,
                 "silver",
-                {"table": table.name, "start": start.isoformat() if start else None, "end": end.isoformat() if end else None},
+                {"table": table.name, **_dates(start, end)},
             )
             return list(invocation.get_results(implicit_materializations=False))
         metadata = refresh_gold(self.warehouse, table)

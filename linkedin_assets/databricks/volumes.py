@@ -9,13 +9,11 @@ API has no rename, so it is copied, given its `.error.txt`, then deleted.
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import tempfile
 from pathlib import Path, PurePosixPath
 
-from ..landing import ERROR_NOTE_SUFFIX, PARTIAL_SUFFIXES, LandedFile
-from ..settings import LANDING_STATES, VOLUMES
+from ..landing import ERROR_NOTE_SUFFIX, LandedFile, error_note, is_export_name, landing_folder, note_reason
 
 
 class VolumeLanding:
@@ -24,9 +22,7 @@ class VolumeLanding:
         self.root = PurePosixPath(root)  # /Volumes/<landing catalog>/<schema>
 
     def folder(self, volume: str, state: str) -> PurePosixPath:
-        if volume not in VOLUMES or state not in LANDING_STATES:
-            raise ValueError(f"unknown landing folder {volume}/{state}")
-        return self.root / volume / state
+        return landing_folder(self.root, volume, state)
 
     def files(self, volume: str, state: str = "pending") -> list[LandedFile]:
         """Complete export files in a volume folder, oldest upload first (a missing folder has none)."""
@@ -39,9 +35,7 @@ class VolumeLanding:
         found = []
         for entry in entries:
             name = entry.name or PurePosixPath(entry.path).name
-            if entry.is_directory or name.startswith((".", "~$")):
-                continue
-            if name.endswith(ERROR_NOTE_SUFFIX) or name.lower().endswith(PARTIAL_SUFFIXES):
+            if entry.is_directory or not is_export_name(name):
                 continue
             # The API gives milliseconds; identity only needs to be stable between ticks.
             found.append(LandedFile(volume, PurePosixPath(entry.path), entry.file_size or 0, (entry.last_modified or 0) * 1_000_000))
@@ -77,8 +71,7 @@ class VolumeLanding:
             target = folder / f"{file.path.stem}.{file.mtime_ns}{file.path.suffix}"
         files = self.client.files
         files.upload(str(target), io.BytesIO(self._read(file.path)), overwrite=True)
-        when = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
-        note = f"{file.name}\n{when}\n{reason}\n".encode()
+        note = error_note(file.name, reason).encode()
         files.upload(str(target) + ERROR_NOTE_SUFFIX, io.BytesIO(note), overwrite=True)
         files.delete(str(file.path))
         return target
@@ -87,4 +80,4 @@ class VolumeLanding:
         note = self.folder(volume, "errors") / (name + ERROR_NOTE_SUFFIX)
         if not self._exists(note):
             return None
-        return self._read(note).decode("utf-8").splitlines()[-1]
+        return note_reason(self._read(note).decode("utf-8"))
