@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 
 import openpyxl
@@ -209,42 +210,122 @@ def test_date_cells_accepted(tmp_path):
     assert export.daily[0].date == D(2025, 4, 1) and export.new_followers[0].date == D(2025, 4, 1)
 
 
-def test_day_first_dates_resolved_by_range(tmp_path):
-    name = "Content_2025-04-10_2025-04-14_Jean Dupont.xlsx"
-    days = ["10/04/2025", "11/04/2025", "14/04/2025"]
+def test_english_dates_are_month_first_even_where_both_readings_fit(tmp_path):
+    """A one-day file of 4/4/2025 with a post of 4/1/2025: nothing in the file tells the order; English is M/D."""
+    name = "Content_2025-04-04_2025-04-04_Jane Doe.xlsx"
     sheets = legacy_content_sheets()
-    sheets["DISCOVERY"][0][1] = "10/04/2025 - 14/04/2025"
-    sheets["ENGAGEMENT"][1:] = [[d, 1, 1] for d in days]
-    sheets["FOLLOWERS"][0][0] = "Total followers on 14/04/2025:"
-    sheets["FOLLOWERS"][3:] = [[d, 1] for d in days]
-    # 02/04 alone could be Feb 4 or Apr 2: the file's day-first order decides.
-    sheets["TOP POSTS"][3:] = [[URL_A, "02/04/2025", 5]]
+    sheets["DISCOVERY"][0][1] = "4/4/2025 - 4/4/2025"
+    sheets["ENGAGEMENT"][1:] = [["4/4/2025", 10, 1]]
+    sheets["FOLLOWERS"][0][0] = "Total followers on 4/4/2025:"
+    sheets["FOLLOWERS"][3:] = [["4/4/2025", 1]]
+    sheets["TOP POSTS"][3:] = [[URL_A, "4/1/2025", 1, None, URL_A, "4/1/2025", 5]]
 
     export = content(tmp_path, sheets, name)
 
-    expected = [D(2025, 4, 10), D(2025, 4, 11), D(2025, 4, 14)]
-    assert [d.date for d in export.daily] == expected
-    assert [d.date for d in export.new_followers] == expected
-    assert export.total_followers_as_of == D(2025, 4, 14)
-    assert export.top_posts[0].post_publish_date == D(2025, 4, 2)
+    assert [d.date for d in export.daily] == [D(2025, 4, 4)]
+    assert export.top_posts[0].post_publish_date == D(2025, 4, 1)
 
 
-def test_ambiguous_day_month_rejected(tmp_path):
-    name = "Content_2025-01-01_2025-12-12_Jean Dupont.xlsx"
+def test_day_first_dates_in_an_english_export_rejected(tmp_path):
+    """English exports never write DD/MM/YYYY: such a file was re-saved by hand, so it is refused, not swapped."""
+    name = "Content_2025-04-10_2025-04-14_Jean Dupont.xlsx"
+    days = ["10/04/2025", "11/04/2025", "14/04/2025"]
     sheets = legacy_content_sheets()
-    sheets["DISCOVERY"][0][1] = "1/1/2025 - 12/12/2025"
-    sheets["ENGAGEMENT"][1:] = [["2/3/2025", 1, 1], ["4/5/2025", 1, 1]]
+    del sheets["DISCOVERY"]
+    sheets["ENGAGEMENT"][1:] = [[d, 1, 1] for d in days]
 
     message = rejected(tmp_path, sheets, name)
 
-    assert "ambiguous day/month" in message and "'ENGAGEMENT'" in message
+    assert "'ENGAGEMENT' cell A2: '10/04/2025' (M/D/YYYY) is no date inside the file's period" in message
 
 
-def test_sheets_disagreeing_on_day_month_order_rejected(tmp_path):
+def test_portuguese_export_recognised_and_refused_naming_the_language(tmp_path):
+    sheets = {
+        "Descoberta": [["Desempenho geral", "01/10/2025 - 03/10/2025"]],
+        "Engajamento": [["Data", "Impressões", "Engajamentos"]],
+        "Publicações mais em alta": [[]],
+        "Seguidores": [[]],
+        "Dados demográficos do público": [[]],
+        "Dados demográficos do conteúdo": [[]],
+    }
+
+    message = rejected(tmp_path, sheets, "AggregateAnalytics_Jane Doe_2025-10-01_2025-10-03.xlsx")
+
+    assert "Portuguese-language export" in message and "'Engajamento'" in message and "English" in message
+
+
+def test_company_page_export_refused(tmp_path):
+    sheets = {"Metrics": [["Date", "Impressions (organic)"]], "All posts": [["Post title", "Post link"]]}
+
+    message = rejected(tmp_path, sheets)
+
+    assert "Company Page" in message and "'Metrics'" in message
+
+
+def test_2023_layout_without_discovery(tmp_path):
     sheets = legacy_content_sheets()
-    sheets["ENGAGEMENT"][1:] = [["1/4/2025", 1, 1], ["2/4/2025", 1, 1], ["3/4/2025", 1, 1]]
+    del sheets["DISCOVERY"]
 
-    assert "sheets disagree on the day/month order" in rejected(tmp_path, sheets)
+    export = content(tmp_path, sheets)
+
+    assert export.members_reached is None and export.impressions is None
+    assert [d.impressions for d in export.daily] == [100, 2000, 0]
+
+
+def test_mid_2024_unique_views_is_members_reached(tmp_path):
+    sheets = legacy_content_sheets()
+    sheets["DISCOVERY"][2][0] = "Unique views"
+
+    assert content(tmp_path, sheets).members_reached == 1234
+
+
+def test_negative_daily_counts_kept_as_stated(tmp_path):
+    sheets = sheets_2026()
+    sheets["ENGAGEMENT"][1][2] = "-2"
+    sheets["FOLLOWERS"][4][1] = -1
+
+    export = content(tmp_path, sheets, NAME_2026)
+
+    assert export.daily[0].engagements == -2 and export.new_followers[1].new_followers == -1
+
+
+def test_negative_total_rejected(tmp_path):
+    sheets = legacy_content_sheets()
+    sheets["FOLLOWERS"][0][1] = -2500
+
+    assert "'FOLLOWERS' cell B1: expected a count (never negative), found -2500" in rejected(tmp_path, sheets)
+
+
+def test_six_sheet_layout_keeps_audience_and_content_demographics(tmp_path):
+    sheets = sheets_2026()
+    audience = sheets.pop("DEMOGRAPHICS")
+    sheets["FOLLOWERS"][0][0] = "Total followers on 4/3/2025"  # 2026: no colon
+    sheets["AUDIENCE DEMOGRAPHICS"] = audience
+    sheets["CONTENT DEMOGRAPHICS"] = [["Top Demographics", "Value", "Percentage"], ["Job title", "Founder", "4%"]]
+
+    export = content(tmp_path, sheets, NAME_2026)
+
+    assert export.total_followers == 12500 and export.total_followers_as_of == D(2025, 4, 3)
+    assert [(d.demographic_type, d.category, d.value) for d in export.demographics] == [
+        ("audience", "Job titles", "Software Engineer"),
+        ("audience", "Locations", "Berlin"),
+        ("audience", "Company size", "51-200 employees"),
+        ("content", "Job titles", "Founder"),
+    ]
+
+
+def test_generation_time_read_from_the_package(tmp_path):
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for name, rows in legacy_content_sheets().items():
+        sheet = book.create_sheet(name)
+        for row in rows:
+            sheet.append(row)
+    book.properties.created = dt.datetime(2025, 4, 3, 18, 47, 46)
+    path = tmp_path / LEGACY_NAME
+    book.save(path)
+
+    assert parse_content_export(path).generated_at == dt.datetime(2025, 4, 3, 18, 47, 46, tzinfo=dt.timezone.utc)
 
 
 def test_top_post_published_after_period_rejected(tmp_path):
@@ -254,13 +335,13 @@ def test_top_post_published_after_period_rejected(tmp_path):
     assert "'TOP POSTS' cell B5: date '4/9/2025' is after the file's period end" in rejected(tmp_path, sheets)
 
 
-def test_dates_fitting_neither_order_rejected(tmp_path):
+def test_date_outside_the_period_rejected(tmp_path):
     sheets = legacy_content_sheets()
     sheets["ENGAGEMENT"][2][0] = "4/20/2025"
 
     message = rejected(tmp_path, sheets)
 
-    assert "neither" in message and "A3" in message
+    assert "cell A3: '4/20/2025' (M/D/YYYY) is no date inside the file's period 2025-04-01 to 2025-04-03" in message
 
 
 def test_discovery_range_must_match_file_name(tmp_path):
@@ -311,7 +392,7 @@ def test_missing_sheet_rejected_listing_sheets(tmp_path):
 
 
 @pytest.mark.parametrize(
-    ("value", "problem"), [(-3, "never negative"), ("n/a", "whole number"), ("55,37", "whole number")]
+    ("value", "problem"), [(1.5, "whole number"), ("n/a", "whole number"), ("55,37", "whole number")]
 )
 def test_bad_count_rejected_naming_cell(tmp_path, value, problem):
     sheets = legacy_content_sheets()
@@ -394,8 +475,8 @@ def test_legacy_single_post_export(tmp_path):
         "premium_custom_button_engagements": None,
     }
     assert export.demographics == (
-        Demographic("Job titles", "Data Engineer", 0.12, False),
-        Demographic("Seniority", "Senior", None, True),
+        Demographic("Job titles", "Data Engineer", 0.12, False, "content"),
+        Demographic("Seniority", "Senior", None, True, "content"),
     )
 
 
@@ -423,12 +504,80 @@ def test_2026_single_post_export(tmp_path):
     assert set(export.metrics) == set(POST_METRICS) and None not in export.metrics.values()
     assert export.metrics["social_engagements"] == 1109
     assert export.demographics == (
-        Demographic("Job titles", "Data Engineer", 0.12, False),
-        Demographic("Companies", "Acme", 0.03, False),
+        Demographic("Job titles", "Data Engineer", 0.12, False, "content"),
+        Demographic("Companies", "Acme", 0.03, False, "content"),
     )
 
 
-@pytest.mark.parametrize("dropped", ["Post URL", "Highlights (lifetime)", "Post Date"])
+def test_2026_single_post_without_highlights_is_as_of_its_generation(tmp_path):
+    """Real 2026 layout: section titles without values, blank rows, text values, no Highlights row."""
+    name = f"SinglePostAnalytics_Jane Q. Doe_{POST_ID}.xlsx"
+    rows = [
+        ["Post URL", URL_B, ""],
+        ["Post Date", "9/30/2025", ""],
+        ["Post Publish Time", "11:01 AM", ""],
+        ["", "", ""],
+        ["Discovery", "", ""],
+        ["Impressions", "6387", ""],
+        ["Members reached", "4113", ""],
+        ["Engagement", "", ""],
+        ["Social engagements", "36", ""],
+        ["", "", ""],
+        ["Post viewer demographics", "", ""],
+        ["Category", "Value", "%"],
+        ["Job title", "Software Engineer", "17%"],
+    ]
+    book = openpyxl.Workbook()
+    book.active.title = "Post analytics"
+    for row in rows:
+        book.active.append(row)
+    book.properties.created = dt.datetime(2025, 10, 14, 10, 21, 52)
+    path = tmp_path / name
+    book.save(path)
+
+    export = parse_post_export(path)
+
+    assert (export.highlights_start, export.as_of_date) == (None, D(2025, 10, 14))
+    assert export.generated_at == dt.datetime(2025, 10, 14, 10, 21, 52, tzinfo=dt.timezone.utc)
+    assert (export.metrics["impressions"], export.metrics["members_reached"]) == (6387, 4113)
+    assert export.post_url == URL_B and export.post_id == POST_ID
+
+
+def test_single_post_without_generation_time_falls_back_to_modification_time(tmp_path):
+    name = f"PostAnalytics_Jane Doe_{POST_ID}.xlsx"
+    rows = [r for r in KEY_VALUES if not r[0].startswith("Highlights")]
+    path = write_xlsx(tmp_path / name, {"PERFORMANCE": rows, "TOP DEMOGRAPHICS": POST_DEMOGRAPHICS})
+    strip_created(path)
+    stamp = dt.datetime(2025, 10, 20, 8, 0, tzinfo=dt.timezone.utc).timestamp()
+    os.utime(path, (stamp, stamp))
+
+    assert parse_post_export(path).as_of_date == D(2025, 10, 20)
+
+
+def test_highlights_range_in_the_key_cell(tmp_path):
+    name = f"PostAnalytics_Jane Doe_{POST_ID}.xlsx"
+    rows = [r for r in KEY_VALUES if not r[0].startswith("Highlights")] + [["Post Highlights Sep 30, 2025 to Oct 14, 2025"]]
+    path = write_xlsx(tmp_path / name, {"PERFORMANCE": rows, "TOP DEMOGRAPHICS": POST_DEMOGRAPHICS})
+
+    assert parse_post_export(path).as_of_date == D(2025, 10, 14)
+
+
+def strip_created(path: Path) -> None:
+    """Rewrite the package without docProps/core.xml's dcterms:created."""
+    import re
+    import zipfile
+
+    parts = {}
+    with zipfile.ZipFile(path) as package:
+        for info in package.infolist():
+            parts[info.filename] = package.read(info.filename)
+    parts["docProps/core.xml"] = re.sub(rb"<dcterms:created[^>]*>[^<]*</dcterms:created>", b"", parts["docProps/core.xml"])
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as package:
+        for name, data in parts.items():
+            package.writestr(name, data)
+
+
+@pytest.mark.parametrize("dropped", ["Post URL", "Impressions", "Post Date"])
 def test_single_post_without_required_row_rejected(tmp_path, dropped):
     name = f"PostAnalytics_Jane Doe_{POST_ID}.xlsx"
     rows = [r for r in KEY_VALUES if r[0] != dropped]
@@ -583,7 +732,7 @@ def test_post_export_in_content_volume_rejected(tmp_path):
 
 
 def test_unexpected_exception_surfaces_as_export_error(tmp_path, monkeypatch):
-    def broken(*_):
+    def broken(*_, **__):
         raise KeyError("surprise")
 
     monkeypatch.setattr(content_module, "read_demographics", broken)

@@ -12,7 +12,7 @@ import datetime as dt
 import re
 
 # A grouped number must be grouped correctly: "55,37" is a misread, not 5537.
-_WHOLE_NUMBER = re.compile(r"\d{1,3}(?:,\d{3})+|\d+")
+_WHOLE_NUMBER = re.compile(r"-?(?:\d{1,3}(?:,\d{3})+|\d+)")
 _PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s*%")
 _BELOW_ONE_PERCENT = re.compile(r"<\s*1\s*%")
 _SLASH_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
@@ -45,8 +45,12 @@ def label(value: object) -> str:
     return " ".join(str(value).split()).lower() if not is_empty(value) else ""
 
 
-def to_int(value: object, where: str) -> int:
-    """A LinkedIn count: a non-negative whole number, given as a number or as text."""
+def to_int(value: object, where: str, signed: bool = False) -> int:
+    """A LinkedIn count: a whole number, given as a number or as text.
+
+    Never negative unless `signed`: LinkedIn publishes corrections as negative days
+    (a -2 engagements day), but never writes a negative total.
+    """
     if isinstance(value, bool):  # bool is an int subclass; a TRUE cell is not a count
         raise ValueError(f"{where}: expected a whole number, found {value!r}")
     if isinstance(value, int):
@@ -57,7 +61,7 @@ def to_int(value: object, where: str) -> int:
         number = int(value.strip().replace(",", ""))
     else:
         raise ValueError(f"{where}: expected a whole number, found {_shown(value)}")
-    if number < 0:
+    if number < 0 and not signed:
         raise ValueError(f"{where}: expected a count (never negative), found {number}")
     return number
 

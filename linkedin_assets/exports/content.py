@@ -1,21 +1,23 @@
 """The creator "Content" export: DISCOVERY, ENGAGEMENT, TOP POSTS, FOLLOWERS, DEMOGRAPHICS.
 
-Blocks are found by their header text, never by cell address: LinkedIn moves them.
-Text dates "a/b/YYYY" are month-first in English locales and day-first in others;
-the file's own date range decides which, and a file where both readings fit but
-disagree is rejected rather than guessed.
+Every generation LinkedIn has shipped is read: 2023 files have no DISCOVERY, mid-2024
+ones say "Unique views" for members reached, 2026 ones hold every value as text, and
+from August 2026 AUDIENCE and CONTENT DEMOGRAPHICS replace DEMOGRAPHICS. Blocks are
+found by their header text, never by cell address: LinkedIn moves them. The sheet
+names tell the export's language, and the language its labels and date order
+(English: M/D/YYYY always), so a date is never guessed from its digits.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
-from .cells import DATE_ORDERS, label, read_slash_date, slash_date_parts, to_int, to_text
+from .cells import label, read_slash_date, slash_date_parts, to_int, to_text
 from .demographics import read_demographics
-from .model import ContentExport, DailyTotal, ExportError, FileName, NewFollowers, TopPost
+from .language import language_of
+from .model import ContentExport, DailyTotal, Demographic, ExportError, FileName, NewFollowers, TopPost
 from .names import parse_file_name
 from .workbook import (
     Sheet,
@@ -30,8 +32,7 @@ from .workbook import (
 )
 
 _RANGE_SEPARATOR = re.compile(r"\s+-\s+|\s*[–—]\s*")
-_TOTAL_FOLLOWERS = re.compile(r"total followers on (.+?):?")
-_TOP_METRICS = ("Engagements", "Impressions")
+_TOP_METRICS = ("engagements", "impressions")  # language roles, also TopPost.metric
 
 
 def parse_content_export(path: Path, file_name: str | None = None) -> ContentExport:
@@ -44,14 +45,6 @@ def parse_content_export(path: Path, file_name: str | None = None) -> ContentExp
         return _ContentReader(open_workbook(path, file_name), name).read()
 
 
-@dataclass(frozen=True)
-class _DateColumn:
-    """A column's dates read under the day/month order that fits the file's range."""
-
-    dates: list[dt.date]
-    order: str | None  # None when the column does not tell (no text dates, or both readings agree)
-
-
 class _ContentReader:
     def __init__(self, book: Workbook, name: FileName):
         self.book = book
@@ -59,15 +52,17 @@ class _ContentReader:
         self.name = name
         self.start: dt.date = name.period_start
         self.end: dt.date = name.period_end
+        self.lang = language_of(self.file, [sheet.name for sheet in book.sheets.values()])
+        self.order = self.lang.date_order
+
+    def text(self, role: str) -> str:
+        return self.lang.texts(role)[0]
+
+    def sheet(self, role: str) -> Sheet:
+        return self.book.sheet(self.lang.sheets[role])
 
     def read(self) -> ContentExport:
-        impressions, members_reached, range_order = self._discovery()
-        daily, daily_order = self._engagement()
-        new_followers, followers_order = self._new_followers()
-        order = self._file_order({"DISCOVERY": range_order, "ENGAGEMENT": daily_order, "FOLLOWERS": followers_order})
-        total_followers, total_as_of = self._total_followers(order)
-        demographics_sheet = self.book.sheet("DEMOGRAPHICS")
-        _, demographics = read_demographics(demographics_sheet, self.file, "Top Demographics", "Percentage")
+        impressions, members_reached = self._discovery()
         return ContentExport(
             file_name=self.file,
             flavour=self.name.flavour,
@@ -76,75 +71,81 @@ class _ContentReader:
             period_end=self.end,
             impressions=impressions,
             members_reached=members_reached,
-            daily=tuple(daily),
-            top_posts=tuple(self._top_posts(order)),
-            total_followers=total_followers,
-            total_followers_as_of=total_as_of,
-            new_followers=tuple(new_followers),
-            demographics=demographics,
+            daily=tuple(self._engagement()),
+            top_posts=tuple(self._top_posts()),
+            total_followers=(total := self._total_followers())[0],
+            total_followers_as_of=total[1],
+            new_followers=tuple(self._new_followers()),
+            demographics=self._demographics(),
+            generated_at=self.book.created,
         )
 
     # DISCOVERY -----------------------------------------------------------------
 
-    def _discovery(self) -> tuple[int, int, str | None]:
-        sheet = self.book.sheet("DISCOVERY")
-        order = self._check_range(sheet, *self._labelled_value(sheet, "Overall Performance"))
-        impressions = self._int_at(sheet, *self._labelled_value(sheet, "Impressions"))
-        members_reached = self._int_at(sheet, *self._labelled_value(sheet, "Members reached"))
-        return impressions, members_reached, order
+    def _discovery(self) -> tuple[int | None, int | None]:
+        """Period impressions and members reached; unknown (None) in 2023 files, which have no DISCOVERY."""
+        if not self.book.has(self.lang.sheets["DISCOVERY"]):
+            return None, None
+        sheet = self.sheet("DISCOVERY")
+        self._check_range(sheet, *self._labelled_value(sheet, "overall performance"))
+        impressions = self._int_at(sheet, *self._labelled_value(sheet, "impressions"))
+        members_reached = self._int_at(sheet, *self._labelled_value(sheet, "members reached"))
+        return impressions, members_reached
 
-    def _labelled_value(self, sheet: Sheet, key: str) -> tuple[int, int]:
-        """Cell of the value right of the cell reading `key`."""
+    def _labelled_value(self, sheet: Sheet, role: str) -> tuple[int, int]:
+        """Cell of the value right of the cell reading one of the role's texts."""
+        wanted = {label(text) for text in self.lang.texts(role)}
         for row, cells in enumerate(sheet.rows):
             for column, value in enumerate(cells):
-                if label(value) == label(key):
+                if label(value) in wanted:
                     return row, value_right_of(sheet, row, column)
-        raise ExportError(self.file, f"sheet {sheet.name!r}: row {key!r} not found")
+        shown = " or ".join(repr(text) for text in self.lang.texts(role))
+        raise ExportError(self.file, f"sheet {sheet.name!r}: row {shown} not found")
 
-    def _int_at(self, sheet: Sheet, row: int, column: int) -> int:
-        return to_int(sheet.cell(row, column), sheet.where(row, column))
+    def _int_at(self, sheet: Sheet, row: int, column: int, signed: bool = False) -> int:
+        return to_int(sheet.cell(row, column), sheet.where(row, column), signed=signed)
 
-    def _check_range(self, sheet: Sheet, row: int, column: int) -> str | None:
-        """The day/month order under which the stated range is the file name's range."""
+    def _check_range(self, sheet: Sheet, row: int, column: int) -> None:
+        """The stated range must be the file name's range."""
         text = to_text(sheet.cell(row, column)) or ""
         where = sheet.where(row, column)
         parts = [slash_date_parts(end) for end in _RANGE_SEPARATOR.split(text)]
         if len(parts) != 2 or None in parts:
-            raise ExportError(self.file, f"{where}: expected a range 'M/D/YYYY - M/D/YYYY', found {text!r}")
-        expected = (self.start, self.end)
-        fitting = [o for o in DATE_ORDERS if tuple(read_slash_date(p, o) for p in parts) == expected]
-        if not fitting:
+            raise ExportError(self.file, f"{where}: expected a range '{self.order} - {self.order}', found {text!r}")
+        if tuple(read_slash_date(p, self.order) for p in parts) != (self.start, self.end):
             stated = f"{self.start.isoformat()} to {self.end.isoformat()}"
             raise ExportError(self.file, f"{where}: range {text!r} does not match the file name's range {stated}")
-        return fitting[0] if len(fitting) == 1 else None
 
     # ENGAGEMENT and FOLLOWERS ----------------------------------------------------
 
-    def _engagement(self) -> tuple[list[DailyTotal], str | None]:
-        sheet = self.book.sheet("ENGAGEMENT")
-        header = require_row(sheet, self.file, "Date", "Impressions", "Engagements")
-        date_col, impressions_col, engagements_col = (
-            column_of(sheet, header, h, self.file) for h in ("Date", "Impressions", "Engagements")
-        )
+    def _engagement(self) -> list[DailyTotal]:
+        sheet = self.sheet("ENGAGEMENT")
+        headers = [self.text(r) for r in ("date", "impressions", "engagements")]
+        header = require_row(sheet, self.file, *headers)
+        date_col, impressions_col, engagements_col = (column_of(sheet, header, h, self.file) for h in headers)
         rows = list(data_rows(sheet, header))
         self._check_columns(sheet, header, (date_col, impressions_col, engagements_col), rows)
-        column = self._date_column(sheet, rows, date_col)
-        totals = [
-            DailyTotal(day, self._int_at(sheet, row, impressions_col), self._int_at(sheet, row, engagements_col))
-            for row, day in zip(rows, column.dates)
+        # A day's counts can be negative: LinkedIn publishes corrections that way.
+        return [
+            DailyTotal(
+                day,
+                self._int_at(sheet, row, impressions_col, signed=True),
+                self._int_at(sheet, row, engagements_col, signed=True),
+            )
+            for row, day in zip(rows, self._dates(sheet, rows, date_col))
         ]
-        return totals, column.order
 
-    def _new_followers(self) -> tuple[list[NewFollowers], str | None]:
-        sheet = self.book.sheet("FOLLOWERS")
-        header = require_row(sheet, self.file, "Date", "New followers")
-        date_col = column_of(sheet, header, "Date", self.file)
-        count_col = column_of(sheet, header, "New followers", self.file)
+    def _new_followers(self) -> list[NewFollowers]:
+        sheet = self.sheet("FOLLOWERS")
+        headers = [self.text(r) for r in ("date", "new followers")]
+        header = require_row(sheet, self.file, *headers)
+        date_col, count_col = (column_of(sheet, header, h, self.file) for h in headers)
         rows = list(data_rows(sheet, header))
         self._check_columns(sheet, header, (date_col, count_col), rows)
-        column = self._date_column(sheet, rows, date_col)
-        found = [NewFollowers(day, self._int_at(sheet, row, count_col)) for row, day in zip(rows, column.dates)]
-        return found, column.order
+        return [
+            NewFollowers(day, self._int_at(sheet, row, count_col, signed=True))
+            for row, day in zip(rows, self._dates(sheet, rows, date_col))
+        ]
 
     def _check_columns(self, sheet: Sheet, header: int, columns: tuple[int, ...], rows: list[int]) -> None:
         """Only the per-day columns we read, and at least one day: an empty sheet would store nothing."""
@@ -156,107 +157,112 @@ class _ContentReader:
                 self.file, f"sheet {sheet.name!r} has a header but no data rows (expected one row per day, {stated})"
             )
 
-    def _date_column(self, sheet: Sheet, rows: list[int], column: int) -> _DateColumn:
+    def _dates(self, sheet: Sheet, rows: list[int], column: int) -> list[dt.date]:
         """Dates of a per-day column: inside the file's range, one row per date."""
-        cells = [(sheet.where(row, column), sheet.cell(row, column)) for row in rows]
-        for where, value in cells:
-            if all(_read_date(value, order) is None for order in DATE_ORDERS):
-                raise ExportError(self.file, f"{where}: {_shown(value)} is not a date (expected M/D/YYYY)")
-        readings = {order: [_read_date(value, order) for _, value in cells] for order in DATE_ORDERS}
-        fitting = [order for order in DATE_ORDERS if all(self._inside(d) for d in readings[order])]
-        if not fitting:
-            raise ExportError(self.file, self._no_fit(cells, readings))
-        first, second = (readings[order] for order in DATE_ORDERS)
-        if len(fitting) == 2 and first != second:
-            where, value = next(cell for cell, a, b in zip(cells, first, second) if a != b)
-            raise ExportError(
-                self.file,
-                f"{where}: ambiguous day/month in {value!r}: every date of the column fits the file's range "
-                f"both as M/D/YYYY and as DD/MM/YYYY",
-            )
-        dates = readings[fitting[0]]
-        self._check_unique(sheet, rows, dates)
-        has_text = any(isinstance(value, str) for _, value in cells)
-        return _DateColumn(dates, fitting[0] if len(fitting) == 1 and has_text else None)
-
-    def _inside(self, day: dt.date | None) -> bool:
-        return day is not None and self.start <= day <= self.end
-
-    def _no_fit(self, cells: list[tuple[str, object]], readings: dict[str, list[dt.date | None]]) -> str:
         stated = f"{self.start.isoformat()} to {self.end.isoformat()}"
-        reasons = []
-        for order, dates in readings.items():
-            where, value = next(cell for cell, d in zip(cells, dates) if not self._inside(d))
-            reasons.append(f"as {order}, {where} ({value!r}) is no date inside {stated}")
-        return "dates fit neither day/month order: " + "; ".join(reasons)
-
-    def _check_unique(self, sheet: Sheet, rows: list[int], dates: list[dt.date]) -> None:
+        dates: list[dt.date] = []
         seen: dict[dt.date, int] = {}
-        for row, day in zip(rows, dates):
+        for row in rows:
+            where, value = sheet.where(row, column), sheet.cell(row, column)
+            day = _read_date(value, self.order)
+            if day is None:
+                raise ExportError(self.file, f"{where}: {_shown(value)} is not a date (expected {self.order})")
+            if not self.start <= day <= self.end:
+                raise ExportError(
+                    self.file, f"{where}: {_shown(value)} ({self.order}) is no date inside the file's period {stated}"
+                )
             if day in seen:
                 raise ExportError(self.file, f"{sheet.where(row)}: date {day.isoformat()} repeats row {seen[day] + 1}")
             seen[day] = row
+            dates.append(day)
+        return dates
 
-    def _file_order(self, orders: dict[str, str | None]) -> str | None:
-        """The one day/month order the sheets that tell agree on; None when none tells."""
-        told = {sheet: order for sheet, order in orders.items() if order is not None}
-        if len(set(told.values())) > 1:
-            detail = ", ".join(f"{sheet} {order}" for sheet, order in told.items())
-            raise ExportError(self.file, f"sheets disagree on the day/month order of dates: {detail}")
-        return next(iter(told.values()), None)
-
-    def _total_followers(self, order: str | None) -> tuple[int | None, dt.date | None]:
-        """The 'Total followers on M/D/YYYY:' row; absent in some exports, so optional."""
-        sheet = self.book.sheet("FOLLOWERS")
+    def _total_followers(self) -> tuple[int | None, dt.date | None]:
+        """The 'Total followers on M/D/YYYY' row (legacy files end it with ':'); absent in some exports."""
+        sheet = self.sheet("FOLLOWERS")
+        prefix = label(self.text("total followers on"))
         for row, cells in enumerate(sheet.rows):
             for column, value in enumerate(cells):
-                found = _TOTAL_FOLLOWERS.fullmatch(label(value))
+                found = re.fullmatch(rf"{re.escape(prefix)} (.+?):?", label(value))
                 if found:
-                    where = sheet.where(row, column)
-                    as_of = _single_date(found.group(1), where, order)
+                    as_of = self._single_date(found.group(1), sheet.where(row, column))
                     return self._int_at(sheet, row, value_right_of(sheet, row, column)), as_of
         return None, None
 
+    def _single_date(self, value: object, where: str, latest: dt.date | None = None) -> dt.date:
+        day = _read_date(value, self.order)
+        if day is None:
+            raise ExportError(self.file, f"{where}: expected a date {self.order}, found {_shown(value)}")
+        if latest is not None and day > latest:
+            raise ExportError(self.file, f"{where}: date {value!r} is after the file's period end {latest.isoformat()}")
+        return day
+
+    # DEMOGRAPHICS ----------------------------------------------------------------
+
+    def _demographics(self) -> tuple[Demographic, ...]:
+        """Five-sheet files: one DEMOGRAPHICS sheet; from August 2026 an audience and a content sheet.
+
+        The single DEMOGRAPHICS sheet describes the audience: in one profile's consecutive
+        2026 downloads its rows match the later AUDIENCE DEMOGRAPHICS sheet's, not CONTENT's.
+        """
+        sheets = {"DEMOGRAPHICS": "audience", "AUDIENCE DEMOGRAPHICS": "audience", "CONTENT DEMOGRAPHICS": "content"}
+        present = [role for role in sheets if self.book.has(self.lang.sheets.get(role, role))]
+        if not present or (present != ["DEMOGRAPHICS"] and "DEMOGRAPHICS" in present):
+            self.sheet("DEMOGRAPHICS")  # names the sheets found
+            raise ExportError(
+                self.file, "expected either a DEMOGRAPHICS sheet or AUDIENCE and CONTENT DEMOGRAPHICS sheets, not both"
+            )
+        found: list[Demographic] = []
+        headers = [self.text(r) for r in ("top demographics", "value", "percentage")]
+        for role in present:
+            _, rows = read_demographics(self.sheet(role), self.file, *headers, demographic_type=sheets[role])
+            found += rows
+        return tuple(found)
+
     # TOP POSTS -------------------------------------------------------------------
 
-    def _top_posts(self, order: str | None) -> list[TopPost]:
-        sheet = self.book.sheet("TOP POSTS")
-        header = require_row(sheet, self.file, "Post URL")
+    def _top_posts(self) -> list[TopPost]:
+        sheet = self.sheet("TOP POSTS")
+        header = require_row(sheet, self.file, self.text("post url"))
         sides = self._top_post_sides(sheet, header)
         expected = ", ".join(
-            f"'Post URL' | 'Post publish date' | {metric!r}" for metric in _TOP_METRICS if metric in sides
+            f"{self.text('post url')!r} | {self.text('post publish date')!r} | {self.text(metric)!r}"
+            for metric in _TOP_METRICS
         )
         known = [column for columns in sides.values() for column in columns]
         reject_unknown_columns(sheet, self.file, header, known, data_rows(sheet, header), expected)
         posts = []
         for metric, (url_col, date_col, value_col) in sides.items():
-            posts += self._top_post_side(sheet, header, metric, url_col, date_col, value_col, order)
+            posts += self._top_post_side(sheet, header, metric, url_col, date_col, value_col)
         return posts
 
     def _top_post_sides(self, sheet: Sheet, header: int) -> dict[str, tuple[int, int, int]]:
         """metric -> (url, publish date, value) columns; each side starts at a 'Post URL' header."""
         cells = sheet.rows[header]
-        starts = [c for c, v in enumerate(cells) if label(v) == "post url"] + [len(cells)]
+        url_header = self.text("post url")
+        starts = [c for c, v in enumerate(cells) if label(v) == label(url_header)] + [len(cells)]
+        names = {metric: self.text(metric) for metric in _TOP_METRICS}
         sides = {}
         for begin, stop in zip(starts, starts[1:]):
             segment = range(begin, stop)
-            date_col = column_of(sheet, header, "Post publish date", self.file, segment)
-            metrics = [m for m in _TOP_METRICS if any(label(cells[c]) == label(m) for c in segment)]
+            date_col = column_of(sheet, header, self.text("post publish date"), self.file, segment)
+            metrics = [m for m, text in names.items() if any(label(cells[c]) == label(text) for c in segment)]
             if len(metrics) != 1 or metrics[0] in sides:
                 raise ExportError(
                     self.file,
-                    f"{sheet.where(header, begin)}: expected the 'Post URL' columns to be followed by "
-                    f"one of the headers 'Engagements' or 'Impressions', once each",
+                    f"{sheet.where(header, begin)}: expected the {url_header!r} columns to be followed by "
+                    f"one of the headers {' or '.join(repr(t) for t in names.values())}, once each",
                 )
-            sides[metrics[0]] = (begin, date_col, column_of(sheet, header, metrics[0], self.file, segment))
-        for metric in _TOP_METRICS:
+            sides[metrics[0]] = (begin, date_col, column_of(sheet, header, names[metrics[0]], self.file, segment))
+        for metric, text in names.items():
             if metric not in sides:
-                raise ExportError(self.file, f"{sheet.where(header)}: expected a header {metric!r} after a 'Post URL'")
+                raise ExportError(self.file, f"{sheet.where(header)}: expected a header {text!r} after a {url_header!r}")
         return sides
 
     def _top_post_side(
-        self, sheet: Sheet, header: int, metric: str, url_col: int, date_col: int, value_col: int, order: str | None
+        self, sheet: Sheet, header: int, metric: str, url_col: int, date_col: int, value_col: int
     ) -> list[TopPost]:
+        """One ranking; it ends where its cells do (with fewer than 50 posts the sides differ in length)."""
         posts: list[TopPost] = []
         seen: set[str] = set()
         for row in data_rows(sheet, header):
@@ -269,9 +275,10 @@ class _ContentReader:
             if url in seen:
                 raise ExportError(self.file, f"{sheet.where(row, url_col)}: post listed twice by {metric}")
             seen.add(url)
-            published = _single_date(cells[1], sheet.where(row, date_col), order, latest=self.end)
+            # A post can be published long before the period; never after it.
+            published = self._single_date(cells[1], sheet.where(row, date_col), latest=self.end)
             value = self._int_at(sheet, row, value_col)
-            posts.append(TopPost(metric.lower(), len(posts) + 1, url, published, value))
+            posts.append(TopPost(metric, len(posts) + 1, url, published, value))
         return posts
 
 
@@ -287,21 +294,3 @@ def _read_date(value: object, order: str) -> dt.date | None:
         return value
     parts = slash_date_parts(value) if isinstance(value, str) else None
     return read_slash_date(parts, order) if parts else None
-
-
-def _single_date(value: object, where: str, order: str | None, latest: dt.date | None = None) -> dt.date:
-    """A lone date, read in the file's day/month order.
-
-    When the file does not tell the order, the reading must be the only one not after `latest`.
-    """
-    readings = {d for o in ((order,) if order else DATE_ORDERS) if (d := _read_date(value, o)) is not None}
-    if not readings:
-        raise ValueError(f"{where}: expected a date M/D/YYYY, found {value!r}")
-    candidates = {d for d in readings if latest is None or d <= latest}
-    if not candidates:
-        raise ValueError(f"{where}: date {value!r} is after the file's period end {latest.isoformat()}")
-    if len(candidates) > 1:
-        raise ValueError(
-            f"{where}: ambiguous day/month in {value!r}: nothing in the file tells M/D/YYYY from DD/MM/YYYY"
-        )
-    return candidates.pop()

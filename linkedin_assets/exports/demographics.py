@@ -21,12 +21,13 @@ _CATEGORIES = {
 
 
 def read_demographics(
-    sheet: Sheet, file_name: str, category_header: str, percent_header: str
+    sheet: Sheet, file_name: str, category_header: str, value_header: str, percent_header: str,
+    demographic_type: str = "audience",
 ) -> tuple[int, tuple[Demographic, ...]]:
     """(header row, rows) of the block headed `category_header` | `Value` | `percent_header`."""
-    header = require_row(sheet, file_name, category_header, "Value", percent_header)
+    header = require_row(sheet, file_name, category_header, value_header, percent_header)
     category_col = column_of(sheet, header, category_header, file_name)
-    value_col = column_of(sheet, header, "Value", file_name)
+    value_col = column_of(sheet, header, value_header, file_name)
     percent_col = column_of(sheet, header, percent_header, file_name)
     expected = " | ".join(repr(to_text(sheet.cell(header, c))) for c in (category_col, value_col, percent_col))
     rows = list(data_rows(sheet, header))
@@ -40,7 +41,7 @@ def read_demographics(
         percentage, below = to_fraction(sheet.cell(row, percent_col), sheet.where(row, percent_col))
         if (category, value) in found:
             raise ExportError(file_name, f"{sheet.where(row)}: demographic {category} / {value!r} appears twice")
-        found[(category, value)] = Demographic(category, value, percentage, below)
+        found[(category, value)] = Demographic(category, value, percentage, below, demographic_type)
     return header, tuple(found.values())
 
 

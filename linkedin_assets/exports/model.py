@@ -114,6 +114,9 @@ class Demographic:
     value: str
     percentage: float | None  # fraction 0..1; None when LinkedIn wrote "< 1%"
     below_one_percent: bool
+    # "audience" (DEMOGRAPHICS, AUDIENCE DEMOGRAPHICS) or "content" (CONTENT DEMOGRAPHICS,
+    # a single post's viewers)
+    demographic_type: str = "audience"
 
 
 @dataclass(frozen=True)
@@ -123,14 +126,15 @@ class ContentExport:
     profile: str
     period_start: dt.date
     period_end: dt.date
-    impressions: int  # DISCOVERY, over the whole period
-    members_reached: int
+    impressions: int | None  # DISCOVERY, over the whole period; None: no DISCOVERY (2023 files)
+    members_reached: int | None
     daily: tuple[DailyTotal, ...]
     top_posts: tuple[TopPost, ...]
     total_followers: int | None
     total_followers_as_of: dt.date | None
     new_followers: tuple[NewFollowers, ...]
     demographics: tuple[Demographic, ...]
+    generated_at: dt.datetime | None = None  # when LinkedIn made the file (UTC): its download time
 
 
 @dataclass(frozen=True)
@@ -143,9 +147,12 @@ class PostExport:
     post_publish_date: dt.date
     post_publish_timestamp: dt.datetime | None  # UTC, naive; None when no time given
     highlights_start: dt.date | None
-    as_of_date: dt.date  # end of the Highlights range
+    # The day the lifetime numbers are as of: the end of the Highlights range (legacy),
+    # else the UTC date the file was generated (2026 files have no Highlights row).
+    as_of_date: dt.date
     metrics: dict[str, int | None] = field(default_factory=dict)  # keys from POST_METRICS
     demographics: tuple[Demographic, ...] = ()
+    generated_at: dt.datetime | None = None
 
 
 @dataclass(frozen=True)

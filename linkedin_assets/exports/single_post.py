@@ -2,7 +2,14 @@
 
 Legacy files hold key/value rows in `PERFORMANCE` and demographics in `TOP
 DEMOGRAPHICS`; 2026 files hold both in one sheet `Post analytics`, the key/value
-rows first. Keys are matched by text, so reordered or shifted rows are fine.
+rows first, with section titles (`Discovery`, `Engagement`...) that have no value.
+Keys are matched by text, so reordered or shifted rows are fine.
+
+The numbers are lifetime-to-date. Legacy files say as of when (the end of their
+Highlights range); 2026 files have no Highlights row, so the as-of date is the day
+LinkedIn generated the file (docProps `dcterms:created`), or, only when the
+workbook does not say, the day of the file's modification time. The post is the one
+its Post URL names: the id in the file name is a different one.
 """
 
 from __future__ import annotations
@@ -33,7 +40,7 @@ _METRIC_KEYS = {
 }
 
 _URL, _DATE, _TIME, _HIGHLIGHTS = "post url", "post date", "post publish time", "highlights"
-_REQUIRED = {_URL: "Post URL", _DATE: "Post Date", _HIGHLIGHTS: "Highlights", "impressions": "Impressions"}
+_REQUIRED = {_URL: "Post URL", _DATE: "Post Date", "impressions": "Impressions"}
 # Known key -> (where its value is, value)
 _Values = dict[str, tuple[str, object]]
 _RANGE_SEPARATOR = re.compile(r"\s+to\s+", re.IGNORECASE)
@@ -48,18 +55,25 @@ def parse_post_export(path: Path, file_name: str | None = None) -> PostExport:
             raise ExportError(file_name, f"a {name.kind} export, not a single-post export")
         book = open_workbook(path, file_name)
         values, demographics = _legacy(book) if name.flavour == "legacy" else _current(book)
-        return _record(name, file_name, values, demographics)
+        return _record(name, file_name, values, demographics, book.created or _modified(path))
+
+
+def _modified(path: Path) -> dt.datetime:
+    return dt.datetime.fromtimestamp(path.stat().st_mtime, tz=dt.timezone.utc)
+
+
+_DEMOGRAPHIC_HEADERS = ("Category", "Value", "%")
 
 
 def _legacy(book: Workbook) -> tuple[_Values, tuple[Demographic, ...]]:
     values = _key_values(book.sheet("PERFORMANCE"), book.file_name, until=None)
-    _, demographics = read_demographics(book.sheet("TOP DEMOGRAPHICS"), book.file_name, "Category", "%")
+    _, demographics = read_demographics(book.sheet("TOP DEMOGRAPHICS"), book.file_name, *_DEMOGRAPHIC_HEADERS, "content")
     return values, demographics
 
 
 def _current(book: Workbook) -> tuple[_Values, tuple[Demographic, ...]]:
     sheet = book.sheet("Post analytics")
-    header, demographics = read_demographics(sheet, book.file_name, "Category", "%")
+    header, demographics = read_demographics(sheet, book.file_name, *_DEMOGRAPHIC_HEADERS, "content")
     return _key_values(sheet, book.file_name, until=header), demographics
 
 
@@ -69,6 +83,9 @@ def _key_values(sheet: Sheet, file_name: str, until: int | None) -> _Values:
     for row, column, key, value in key_value_rows(sheet, until):
         key = key.rstrip(":").strip()
         known = _HIGHLIGHTS if _HIGHLIGHTS in key else key
+        if known == _HIGHLIGHTS and value is None and _RANGE_SEPARATOR.search(key):
+            # Some files write the range into the key cell: "... Highlights <start> to <end>".
+            value = re.split(r"highlights", to_text(sheet.cell(row, column - 1)) or "", flags=re.IGNORECASE)[-1]
         if value is None or (known not in _METRIC_KEYS and known not in (_URL, _DATE, _TIME, _HIGHLIGHTS)):
             continue  # LinkedIn adds metrics now and then; unknown ones are not ours to store
         if known in found:
@@ -80,11 +97,21 @@ def _key_values(sheet: Sheet, file_name: str, until: int | None) -> _Values:
     return found
 
 
-def _record(name: FileName, file_name: str, values: _Values, demographics: tuple[Demographic, ...]) -> PostExport:
+def _record(
+    name: FileName, file_name: str, values: _Values, demographics: tuple[Demographic, ...], generated: dt.datetime
+) -> PostExport:
     published = to_date(values[_DATE][1], values[_DATE][0])
     # The publish time is UTC, as is the date it belongs to.
     time = to_time(values[_TIME][1], values[_TIME][0]) if _TIME in values else None
-    highlights_start, as_of = _highlights(*values[_HIGHLIGHTS])
+    if _HIGHLIGHTS in values:
+        highlights_start, as_of = _highlights(*values[_HIGHLIGHTS])
+    else:
+        highlights_start, as_of = None, generated.date()
+    if as_of < published:
+        raise ValueError(
+            f"{values[_DATE][0]}: the post is published on {published.isoformat()}, after the "
+            f"as-of date of its numbers ({as_of.isoformat()})"
+        )
     return PostExport(
         file_name=file_name,
         flavour=name.flavour,
@@ -100,6 +127,7 @@ def _record(name: FileName, file_name: str, values: _Values, demographics: tuple
             for key, metric in _METRIC_KEYS.items()
         },
         demographics=demographics,
+        generated_at=generated,
     )
 
 

@@ -7,9 +7,13 @@ Empty cells ("" or whitespace) are None; trailing empty cells and rows are dropp
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
+import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+
+from xml.etree import ElementTree
 
 from python_calamine import CalamineWorkbook
 
@@ -40,6 +44,12 @@ class Sheet:
 class Workbook:
     file_name: str
     sheets: dict[str, Sheet]  # keyed by label(sheet name)
+    # When LinkedIn generated the file (docProps/core.xml dcterms:created, UTC): the
+    # download time. None when the package does not say.
+    created: dt.datetime | None = None
+
+    def has(self, name: str) -> bool:
+        return label(name) in self.sheets
 
     def sheet(self, name: str) -> Sheet:
         found = self.sheets.get(label(name))
@@ -68,7 +78,33 @@ def open_workbook(path: Path, file_name: str) -> Workbook:
             sheets[label(name)] = Sheet(name, _trimmed(values))
     except Exception as exc:  # calamine raises its own, OSError, zip errors...: all mean unreadable
         raise ExportError(file_name, f"not a readable .xlsx workbook: {exc}") from exc
-    return Workbook(file_name, sheets)
+    return Workbook(file_name, sheets, created_at(path))
+
+
+_CORE = "docProps/core.xml"
+_CREATED = "{http://purl.org/dc/terms/}created"
+
+
+def created_at(path: Path) -> dt.datetime | None:
+    """The package's creation time (UTC): LinkedIn's generator writes it when the export is made.
+
+    A file's modification time is no download time (a copy, a sync tool or an unzip
+    resets it); this one travels inside the file. None when absent or unreadable.
+    """
+    try:
+        with zipfile.ZipFile(path) as package:
+            if _CORE not in package.namelist():
+                return None
+            found = ElementTree.fromstring(package.read(_CORE)).find(_CREATED)
+    except (zipfile.BadZipFile, OSError, ElementTree.ParseError):
+        return None
+    text = (found.text or "").strip() if found is not None else ""
+    try:
+        moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    # W3CDTF without a zone is read as UTC, as LinkedIn writes it with "Z".
+    return moment.replace(tzinfo=dt.timezone.utc) if moment.tzinfo is None else moment.astimezone(dt.timezone.utc)
 
 
 def _trimmed(values: Sequence[Sequence[object]]) -> list[Row]:
