@@ -40,6 +40,19 @@ def non_negative(rows: pa.Table, columns: list[str]) -> Outcome:
     return not bad, {"negative_values": bad, "columns": columns}
 
 
+def negative_days(rows: pa.Table, date_column: str, columns: list[str], limit: int = 50) -> Outcome:
+    """Each day a daily count is negative, with its value: LinkedIn's corrections, stored as stated.
+
+    Not a reason to stop (the numbers are LinkedIn's), but worth a look: passing means none.
+    """
+    found = []
+    for column in columns:
+        negative = rows.filter(pc.less(rows[column], 0)).select([date_column, column]).to_pylist()
+        found += [{"date": r[date_column].isoformat(), "column": column, "value": r[column]} for r in negative]
+    found.sort(key=lambda f: (f["date"], f["column"]))
+    return not found, {"negative_days": len(found), "days": found[:limit], "columns": columns}
+
+
 def no_missing_days(rows: pa.Table, column: str, start: dt.date, end: dt.date, expected_days: set) -> Outcome:
     """Every day some file covers in [start, end] has a row."""
     present = {d for d in rows[column].to_pylist()} if rows.num_rows else set()

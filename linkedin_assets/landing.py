@@ -115,14 +115,20 @@ class Landing:
         """A local path to read the file from (here, the file itself)."""
         return file.path
 
-    def mark_processed(self, file: LandedFile) -> Path:
-        """Move to processed/; of two downloads with one name, the newer stays there."""
+    def mark_processed(self, file: LandedFile, downloaded_at=None) -> Path:
+        """Move to processed/; of two downloads with one name, the newer stays there.
+
+        `downloaded_at(file)` tells which download is newer (the parsers read the time
+        LinkedIn wrote into the file); by default, the modification time.
+        """
+        downloaded_at = downloaded_at or (lambda f: f.downloaded_at)
         target = self.folder(file.volume, "processed") / file.name
         if target.exists() and target.resolve() != file.path.resolve():
             older = self.folder(file.volume, "processed") / SUPERSEDED
             older.mkdir(exist_ok=True)
-            kept_mtime = target.stat().st_mtime_ns
-            if kept_mtime > file.mtime_ns:  # an older download arrived late: it is the one set aside
+            kept = LandedFile.at(file.volume, target)
+            kept_mtime = kept.mtime_ns
+            if downloaded_at(kept) > downloaded_at(file):  # an older download arrived late: it is set aside
                 late = older / f"{file.path.stem}.{file.mtime_ns}{file.path.suffix}"
                 os.replace(file.path, late)
                 return late

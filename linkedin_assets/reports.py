@@ -14,6 +14,9 @@ from dataclasses import dataclass, field
 # Metadata keys with a richer type than their raw value says.
 TYPED_METADATA = {"path": "path", "files_processed": "json", "rejected": "json", "url": "url"}
 REJECTED_MESSAGE = "linkedin/rejected"
+# Checks whose failure is a warning: they never block what is downstream. Negative
+# days are LinkedIn's own corrections; stale data is still data.
+WARNING_CHECKS = frozenset({"negative_days", "fresh"})
 
 
 @dataclass
@@ -28,6 +31,10 @@ class CheckReport:
     name: str
     passed: bool
     metadata: dict
+
+    @property
+    def severity(self) -> str:
+        return "WARN" if self.name in WARNING_CHECKS else "ERROR"
 
 
 @dataclass
@@ -48,7 +55,11 @@ class StepReport:
         ]
         out += [
             dg.AssetCheckResult(
-                asset_key=dg.AssetKey(c.key), check_name=c.name, passed=c.passed, metadata=dagster_metadata(c.metadata)
+                asset_key=dg.AssetKey(c.key),
+                check_name=c.name,
+                passed=c.passed,
+                severity=dg.AssetCheckSeverity(c.severity),
+                metadata=dagster_metadata(c.metadata),
             )
             for c in self.checks
         ]
@@ -64,7 +75,11 @@ class StepReport:
             pipes.report_asset_materialization(asset_key="/".join(t.key), metadata=pipes_metadata(t.metadata))
         for c in self.checks:
             pipes.report_asset_check(
-                check_name=c.name, passed=c.passed, asset_key="/".join(c.key), metadata=pipes_metadata(c.metadata)
+                check_name=c.name,
+                passed=c.passed,
+                severity=c.severity,
+                asset_key="/".join(c.key),
+                metadata=pipes_metadata(c.metadata),
             )
         pipes.report_custom_message({REJECTED_MESSAGE: self.rejected})
 

@@ -7,6 +7,7 @@ import dagster as dg
 from . import checks
 from .automation import refresh_after_upstream
 from .partitions import daily_partitions, date_range
+from .reports import WARNING_CHECKS
 from .resources import LakehouseResource
 from .sql_step import check_names
 from .transform import SqlTable
@@ -20,13 +21,14 @@ RETRIES = {
     "gold": dg.RetryPolicy(max_retries=5, delay=RETRY_DELAY_SECONDS, backoff=dg.Backoff.EXPONENTIAL, jitter=dg.Jitter.PLUS_MINUS),
 }
 
+# Checks in reports.WARNING_CHECKS warn and never block; the others block.
 DESCRIPTIONS = {
-    "unique_keys": ("No two rows share the table's key.", True),
-    "rows_match_source": ("One row per day of the source table, for the same days.", True),
-    "non_negative": ("Counts are never negative.", True),
-    "reconciles": ("Per day and metric, posts + others = total.", True),
-    # Not blocking: stale data is worth a warning, not stopping what does exist.
-    "fresh": (f"The newest day is at most {checks.FRESHNESS_DAYS} days old (LINKEDIN_FRESHNESS_DAYS).", False),
+    "unique_keys": "No two rows share the table's key.",
+    "rows_match_source": "One row per day of the source table, for the same days.",
+    "non_negative": "Counts LinkedIn never writes negative (stated totals) are not.",
+    "negative_days": "Lists each day with a negative count (LinkedIn's corrections, kept as stated); a warning.",
+    "reconciles": "Per day and metric, posts + others = total.",
+    "fresh": f"The newest day is at most {checks.FRESHNESS_DAYS} days old (LINKEDIN_FRESHNESS_DAYS).",
 }
 
 
@@ -63,7 +65,7 @@ def build_sql_asset(table: SqlTable, compute: str = "local") -> dg.AssetsDefinit
         automation_condition=refresh_after_upstream,
         retry_policy=RETRIES[table.catalog],
         check_specs=[
-            dg.AssetCheckSpec(name, asset=key, description=DESCRIPTIONS[name][0], blocking=DESCRIPTIONS[name][1])
+            dg.AssetCheckSpec(name, asset=key, description=DESCRIPTIONS[name], blocking=name not in WARNING_CHECKS)
             for name in check_names(table)
         ],
         metadata={"keys": ", ".join(table.keys)},

@@ -24,6 +24,7 @@ def check_names(table: SqlTable) -> list[str]:
     names = ["unique_keys"]
     names += ["rows_match_source"] if table.same_days_as else []
     names += ["non_negative"] if table.non_negative else []
+    names += ["negative_days"] if table.negative_days else []
     names += ["reconciles"] if table.reconcile else []
     names += ["fresh"] if table.fresh_column else []
     return names
@@ -45,6 +46,8 @@ def evaluate_checks(lake, table: SqlTable, stored: pa.Table, start, end) -> dict
         out["rows_match_source"] = checks.row_count_matches(days, rows.num_rows, f"{catalog}.linkedin.{source}")
     if table.non_negative:
         out["non_negative"] = checks.non_negative(rows, table.non_negative)
+    if table.negative_days:
+        out["negative_days"] = checks.negative_days(rows, "analytics_date", table.negative_days)
     if table.reconcile:
         out["reconciles"] = checks.reconciles(rows)
     if table.fresh_column:

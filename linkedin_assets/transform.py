@@ -29,7 +29,8 @@ class SqlTable:
     # Checks beyond unique keys (see sql_assets.py): row counts against a source,
     # non-negative metrics, the per-day reconciliation, data freshness.
     same_days_as: tuple[str, str, str] | None = None  # (catalog, table, date column): one row per source day
-    non_negative: list[str] = field(default_factory=list)
+    non_negative: list[str] = field(default_factory=list)  # counts LinkedIn never writes negative
+    negative_days: list[str] = field(default_factory=list)  # daily counts, negative on correction days
     reconcile: bool = False
     fresh_column: str | None = None
 
@@ -52,11 +53,11 @@ def post_metric(metric: str) -> SqlTable:
         keys=["analytics_date", "post_url"],
         deps=[("bronze", "top_posts"), ("bronze", "totals")],
         description=f"Daily {metric} per post from the per-day top-post lists, plus an 'others' "
-        f"row per day (day total minus listed posts, when positive).",
+        f"row per day (day total minus listed posts, when not zero; negative on a correction day).",
         partitioned=True,
         params={"metric": metric},
         rename={"value": metric},
-        non_negative=[metric],
+        negative_days=[metric],
     )
 
 
@@ -67,14 +68,15 @@ SILVER_TABLES = [
         "One row per date: impressions, engagements, members reached (one-day files).",
         partitioned=True,
         same_days_as=("bronze", "totals", "date"),
-        non_negative=["impressions", "engagements"],
+        negative_days=["impressions", "engagements"],
     ),
     SqlTable(
         "silver", "followers", "silver/followers", ["analytics_date"],
         [("bronze", "followers"), ("bronze", "follower_totals")],
         "One row per date: new followers and the stated total followers.",
         partitioned=True,
-        non_negative=["new_followers", "total_followers"],
+        non_negative=["total_followers"],
+        negative_days=["new_followers"],
     ),
     post_metric("impressions"),
     post_metric("engagements"),
@@ -102,14 +104,14 @@ GOLD_TABLES = [
         [("silver", "totals"), ("silver", "followers")],
         "One row per day for the whole profile, with day-over-day changes.",
         same_days_as=("silver", "totals", "analytics_date"),
-        non_negative=["impressions", "engagements", "new_followers"],
+        negative_days=["impressions", "engagements", "new_followers"],
         fresh_column="analytics_date",
     ),
     SqlTable(
         "gold", "fct_daily_post_statistics", "gold/fct_daily_post_statistics", ["analytics_date", "post_id"],
         [("silver", "impressions"), ("silver", "engagements"), ("silver", "totals"), ("silver", "posts")],
         "One row per post per day, plus 'others' and 'total' rows per day.",
-        non_negative=["impressions", "engagements"],
+        negative_days=["impressions", "engagements"],
         reconcile=True,
     ),
 ]

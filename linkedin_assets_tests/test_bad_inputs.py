@@ -18,6 +18,7 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
+import dagster as dg
 import openpyxl
 import pytest
 
@@ -32,6 +33,8 @@ DAY = dt.date(2026, 10, 31)  # the baseline's day, stored before each bad file a
 BAD_DAY = dt.date(2026, 10, 30)  # the day the bad file claims to hold
 BRONZE = ["totals", "followers", "follower_totals", "discovery", "top_posts", "demographics", "post_details", "post_patch"]
 MB = 1024 * 1024
+# Generation times (dcterms:created) of two downloads of BAD_DAY: what decides which is newer.
+EARLY, LATE = dt.datetime(2026, 10, 30, 8), dt.datetime(2026, 10, 30, 20)
 
 
 @pytest.fixture(scope="module")
@@ -240,8 +243,15 @@ def test_07_dates_that_do_not_parse(settings, profile, baseline, text):
     run_bad(settings, baseline, "content_daily", path, f"sheet 'ENGAGEMENT' cell A2: {text!r} is not a date")
 
 
-def test_08_ambiguous_day_month(settings, profile, baseline):
-    """On 10/10/2026 nothing in the file tells M/D from D/M, so 5/9/2026 could be May 9 or Sep 5."""
+def test_08_day_first_date_in_an_english_export(settings, profile, baseline):
+    """English exports write M/D/YYYY always: 30/10/2026 is no date, and it is refused, never swapped."""
+    path = broken(settings, profile, sheet_editor("ENGAGEMENT", lambda s: setattr(s["A2"], "value", "30/10/2026")))
+
+    run_bad(settings, baseline, "content_daily", path, "sheet 'ENGAGEMENT' cell A2: '30/10/2026' is not a date (expected M/D/YYYY)")
+
+
+def test_08_one_day_file_read_month_first(settings, profile, baseline):
+    """Not an error: on 10/10/2026 a post of 5/9/2026 could be read either way; English means May 9."""
     day = dt.date(2026, 10, 10)
 
     def publish_date(sheet):
@@ -250,22 +260,44 @@ def test_08_ambiguous_day_month(settings, profile, baseline):
 
     path = broken(settings, profile, sheet_editor("TOP POSTS", publish_date), day=day)
 
-    run_bad(settings, baseline, "content_daily", path, "sheet 'TOP POSTS' cell B4: ambiguous day/month in '5/9/2026'")
+    summary = run_pending(settings, downstream=False)
+
+    assert summary.ok, summary
+    dates = {r["post_publish_date"] for r in rows(settings, "top_posts", analytics_date=day) if r["rank"] == 1}
+    assert dt.date(2026, 5, 9) in dates and not (pending(settings, "content_daily") / path.name).exists()
 
 
 @pytest.mark.parametrize(
-    ("value", "phrase"),
+    ("sheet", "cell", "value", "phrase"),
     [
-        (-5, "cell B2: expected a count (never negative), found -5"),
-        ("n/a", "cell B2: expected a whole number, found 'n/a'"),
-        ("12.5", "cell B2: expected a whole number, found '12.5'"),
-        ("55,37", "cell B2: expected a whole number, found '55,37'"),
+        ("FOLLOWERS", "B1", -5, "cell B1: expected a count (never negative), found -5"),
+        ("ENGAGEMENT", "B2", "n/a", "cell B2: expected a whole number, found 'n/a'"),
+        ("ENGAGEMENT", "B2", "12.5", "cell B2: expected a whole number, found '12.5'"),
+        ("ENGAGEMENT", "B2", "55,37", "cell B2: expected a whole number, found '55,37'"),
     ],
 )
-def test_09_negative_or_non_numeric_numbers(settings, profile, baseline, value, phrase):
-    path = broken(settings, profile, sheet_editor("ENGAGEMENT", lambda s: setattr(s["B2"], "value", value)))
+def test_09_negative_total_or_non_numeric_numbers(settings, profile, baseline, sheet, cell, value, phrase):
+    path = broken(settings, profile, sheet_editor(sheet, lambda s: setattr(s[cell], "value", value)))
 
-    run_bad(settings, baseline, "content_daily", path, f"sheet 'ENGAGEMENT' {phrase}")
+    run_bad(settings, baseline, "content_daily", path, f"sheet {sheet!r} {phrase}")
+
+
+def test_09_negative_day_is_stored_as_stated_and_flagged(settings, profile, baseline):
+    """Not an error: LinkedIn corrects a day with a negative count; it is kept, and a warning names the day."""
+    path = broken(settings, profile, sheet_editor("ENGAGEMENT", lambda s: setattr(s["C2"], "value", -2)))
+
+    summary = run_pending(settings, downstream=False)
+
+    assert summary.ok, summary
+    [total] = rows(settings, "totals", date=BAD_DAY)
+    assert total["engagements"] == -2
+    assert not (pending(settings, "content_daily") / path.name).exists()
+    instance = dg.DagsterInstance.get()
+    check = dg.AssetCheckKey(dg.AssetKey(["bronze", "linkedin", "totals"]), "negative_days")
+    [record] = instance.event_log_storage.get_asset_check_execution_history(check, limit=1)
+    evaluation = record.event.dagster_event.event_specific_data
+    assert not evaluation.passed and evaluation.severity == dg.AssetCheckSeverity.WARN
+    assert evaluation.metadata["days"].value == [{"date": BAD_DAY.isoformat(), "column": "engagements", "value": -2}]
 
 
 def test_10_formula_instead_of_a_value(settings, profile, baseline):
@@ -381,13 +413,13 @@ def test_13_same_bytes_uploaded_again_later_changes_nothing(settings, profile, b
 
 def test_14_two_downloads_of_a_day_latest_wins_older_kept(settings, profile, baseline):
     """Different names (' (1)' from the browser): the newer download wins; the older one,
-    arriving late, is still recorded in processed/."""
+    arriving late (a newer modification time), is still recorded in processed/."""
     other = build_profile(end=DAY, days=40, seed=99)
-    newer = valid_bad_day_file(settings, other, folder=pending(settings, "content_daily"))
-    older = valid_bad_day_file(settings, profile, suffix=" (1)")
-    bump_mtime(newer, 60)
+    newer = valid_bad_day_file(settings, other, folder=pending(settings, "content_daily"), generated_at=LATE)
+    older = valid_bad_day_file(settings, profile, suffix=" (1)", generated_at=EARLY)
     assert run_pending(settings, downstream=False).ok
     shutil.move(older, pending(settings, "content_daily") / older.name)
+    bump_mtime(pending(settings, "content_daily") / older.name, 3600)
 
     summary = run_pending(settings, downstream=False)
 
@@ -400,22 +432,23 @@ def test_14_two_downloads_of_a_day_latest_wins_older_kept(settings, profile, bas
 
 
 def test_14_same_name_downloaded_again_older_copy_superseded(settings, profile, baseline):
-    """Same name, later download with other numbers: it wins; the older copy moves to
-    processed/superseded/<stem>.<mtime_ns>.xlsx, kept on record but no longer read."""
-    first = valid_bad_day_file(settings, profile, folder=pending(settings, "content_daily"))
+    """Same name, later download with other numbers: it wins, even with an older modification
+    time; the older copy moves to processed/superseded/<stem>.<mtime_ns>.xlsx, kept on
+    record but no longer read."""
+    first = valid_bad_day_file(settings, profile, folder=pending(settings, "content_daily"), generated_at=EARLY)
     assert run_pending(settings, downstream=False).ok
     processed = settings.volume("content_daily", "processed")
     first_mtime = (processed / first.name).stat().st_mtime_ns
     other = build_profile(end=DAY, days=40, seed=99)
-    second = valid_bad_day_file(settings, other, folder=pending(settings, "content_daily"))
-    os.utime(second, ns=(first_mtime + 60 * 10**9, first_mtime + 60 * 10**9))
+    second = valid_bad_day_file(settings, other, folder=pending(settings, "content_daily"), generated_at=LATE)
+    os.utime(second, ns=(first_mtime - 60 * 10**9, first_mtime - 60 * 10**9))
 
     summary = run_pending(settings, downstream=False)
 
     assert summary.ok, summary
     [total] = rows(settings, "totals", date=BAD_DAY)
     assert total["impressions"] == other.days[BAD_DAY].impressions
-    assert (processed / second.name).stat().st_mtime_ns == first_mtime + 60 * 10**9
+    assert (processed / second.name).stat().st_mtime_ns == first_mtime - 60 * 10**9
     kept = processed / "superseded" / f"{first.stem}.{first_mtime}.xlsx"
     assert kept.is_file()
     # The baseline day is untouched.
@@ -425,13 +458,15 @@ def test_14_same_name_downloaded_again_older_copy_superseded(settings, profile, 
 
 
 def test_14_same_name_older_download_arriving_late_is_the_one_superseded(settings, profile, baseline):
+    """An older download (by the time LinkedIn generated it) arriving later, with a newer
+    modification time, loses and is the copy set aside."""
     other = build_profile(end=DAY, days=40, seed=99)
-    newer = valid_bad_day_file(settings, other, folder=pending(settings, "content_daily"))
+    newer = valid_bad_day_file(settings, other, folder=pending(settings, "content_daily"), generated_at=LATE)
     assert run_pending(settings, downstream=False).ok
     processed = settings.volume("content_daily", "processed")
     newer_mtime = (processed / newer.name).stat().st_mtime_ns
-    older = valid_bad_day_file(settings, profile, folder=pending(settings, "content_daily"))
-    os.utime(older, ns=(newer_mtime - 60 * 10**9, newer_mtime - 60 * 10**9))
+    older = valid_bad_day_file(settings, profile, folder=pending(settings, "content_daily"), generated_at=EARLY)
+    os.utime(older, ns=(newer_mtime + 60 * 10**9, newer_mtime + 60 * 10**9))
 
     summary = run_pending(settings, downstream=False)
 

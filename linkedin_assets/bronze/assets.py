@@ -4,6 +4,7 @@
 import dagster as dg
 
 from ..partitions import daily_partitions, date_range
+from ..reports import WARNING_CHECKS
 from ..resources import LakehouseResource
 from . import tables
 from .step import STEPS, check_names
@@ -50,7 +51,8 @@ def _spec(table: tables.BronzeTable, source: str) -> dg.AssetSpec:
 CHECK_DESCRIPTIONS = {
     "rows_in_equal_rows_out": "Rows read from the source files for the run's dates = rows stored for them.",
     "unique_keys": "No two rows share the table's key.",
-    "non_negative": "LinkedIn counts are never negative.",
+    "non_negative": "Counts LinkedIn never writes negative (totals, post figures) are not.",
+    "negative_days": "Lists each day LinkedIn stated a negative count (a correction), stored as stated; a warning.",
     "no_missing_days": "Every day a processed file covers has a row (no empty partition after an ingest).",
 }
 
@@ -58,7 +60,9 @@ CHECK_DESCRIPTIONS = {
 def _check_specs(table_list) -> list[dg.AssetCheckSpec]:
     # Blocking: a failed check keeps the automation from carrying the rows downstream.
     return [
-        dg.AssetCheckSpec(name, asset=bronze_key(t.name), blocking=True, description=CHECK_DESCRIPTIONS[name])
+        dg.AssetCheckSpec(
+            name, asset=bronze_key(t.name), blocking=name not in WARNING_CHECKS, description=CHECK_DESCRIPTIONS[name]
+        )
         for t in table_list
         for name in check_names(t)
     ]

@@ -98,10 +98,18 @@ def _parse_all(landing: Landing, candidates, report: IngestReport):
     return good
 
 
+def _downloaded_at(file: LandedFile) -> dt.datetime:
+    """The generation time LinkedIn wrote into the file; its mtime when it says none or no longer parses."""
+    try:
+        return tables.downloaded_at(file, parse(file))
+    except ExportError:
+        return file.downloaded_at
+
+
 def _finish(landing: Landing, parsed, report: IngestReport) -> None:
     for file, is_pending, inside, _ in parsed:
         if is_pending and inside:
-            landing.mark_processed(file)
+            landing.mark_processed(file, _downloaded_at)
             report.processed.append(file.source_file)
         elif not is_pending:
             report.reread.append(file.source_file)

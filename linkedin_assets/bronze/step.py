@@ -22,16 +22,20 @@ STEPS = {
     "patch": (ingest_patches, [tables.POST_PATCH], False),
 }
 
+# Counts LinkedIn never writes negative (a negative one is a misread cell)...
 METRIC_COLUMNS = {
-    "totals": ["impressions", "engagements"],
-    "followers": ["new_followers"],
     "follower_totals": ["total_followers"],
     "discovery": ["impressions", "members_reached"],
     "top_posts": ["value"],
     "demographics": ["percentage"],
     "post_details": ["impressions", "members_reached", "reactions", "comments", "reposts", "saves"],
 }
-DAILY_TABLES = ("totals", "followers")
+# ...and daily counts, which LinkedIn corrects with negative days (-2 engagements).
+DAILY_COUNTS = {
+    "totals": ["impressions", "engagements"],
+    "followers": ["new_followers"],
+}
+DAILY_TABLES = tuple(DAILY_COUNTS)
 
 
 def bronze_key_parts(table: str) -> list[str]:
@@ -45,7 +49,7 @@ def check_names(table: tables.BronzeTable) -> list[str]:
     if table.name in METRIC_COLUMNS:
         names.append("non_negative")
     if table.name in DAILY_TABLES:
-        names.append("no_missing_days")
+        names += ["negative_days", "no_missing_days"]
     return names
 
 
@@ -103,6 +107,7 @@ def _checks(lake, report: IngestReport, table_list, start=None, end=None):
         if table.name in METRIC_COLUMNS:
             outcomes["non_negative"] = checks.non_negative(stored, METRIC_COLUMNS[table.name])
         if table.name in DAILY_TABLES:
+            outcomes["negative_days"] = checks.negative_days(stored, table.scope_column, DAILY_COUNTS[table.name])
             outcomes["no_missing_days"] = checks.no_missing_days(stored, table.scope_column, start, end, report.covered_days)
         for name in check_names(table):
             passed, metadata = outcomes[name]

@@ -1,9 +1,13 @@
 """The bronze tables: their columns, keys, and rows built from parsed exports.
 
 Several files can hold the same day (a daily file and a later historical file, or
-the same day downloaded twice). For each *grain* (a date, or a file's period for
-range figures) the rows of the most recently downloaded file win whole, so a day's
-top-post list is never a mix of two downloads.
+the same day downloaded twice), and LinkedIn revises past days between downloads
+(up and down; the last day of every export is partial). For each *grain* (a date,
+or a file's period for range figures) the rows of the most recently generated file
+win whole, so a day's figures are never a mix of two downloads. A file's generation
+time is the one LinkedIn wrote into it (`dcterms:created`), not its modification
+time, which copies, sync tools and unzips reset; only a file without one is ranked
+by its modification time.
 """
 
 from __future__ import annotations
@@ -70,7 +74,7 @@ FOLLOWER_TOTALS = BronzeTable(
 DISCOVERY = BronzeTable(
     "discovery",
     "Impressions and members reached over a file's whole period (DISCOVERY sheet); "
-    "a one-day period is that day's figure.",
+    "a one-day period is that day's figure. 2023 exports have no DISCOVERY: no row.",
     [
         _f("period_start", pa.date32()),
         _f("period_end", pa.date32()),
@@ -102,16 +106,21 @@ TOP_POSTS = BronzeTable(
 )
 DEMOGRAPHICS = BronzeTable(
     "demographics",
-    "Top demographics of the profile's audience over a file's period.",
+    "Top demographics over a file's period: of the audience, and from August 2026 also of the content's viewers.",
     [
         _f("period_start", pa.date32()),
         _f("period_end", pa.date32()),
+        _f(
+            "demographic_type",
+            pa.string(),
+            doc="audience (DEMOGRAPHICS; from Aug 2026 AUDIENCE DEMOGRAPHICS) or content (CONTENT DEMOGRAPHICS)",
+        ),
         _f("category", pa.string()),
         _f("value", pa.string()),
         _f("percentage", pa.float64(), nullable=True, doc="fraction 0..1; null when below 1%"),
         _f("below_one_percent", pa.bool_()),
     ],
-    keys=["period_start", "period_end", "category", "value"],
+    keys=["period_start", "period_end", "demographic_type", "category", "value"],
     scope_column="period_end",
 )
 POST_DETAILS = BronzeTable(
@@ -146,10 +155,15 @@ CONTENT_TABLES = (TOTALS, FOLLOWERS, FOLLOWER_TOTALS, DISCOVERY, TOP_POSTS, DEMO
 ALL_TABLES = (*CONTENT_TABLES, POST_DETAILS, POST_PATCH)
 
 
-def _source(file: LandedFile, ingested_at: dt.datetime) -> dict:
+def downloaded_at(file: LandedFile, export: object) -> dt.datetime:
+    """When LinkedIn generated the file; its modification time only when the file does not say."""
+    return getattr(export, "generated_at", None) or file.downloaded_at
+
+
+def _source(file: LandedFile, export: object, ingested_at: dt.datetime) -> dict:
     return {
         "source_file": file.source_file,
-        "source_file_timestamp": file.downloaded_at,
+        "source_file_timestamp": downloaded_at(file, export),
         "ingested_at": ingested_at,
     }
 
@@ -162,10 +176,10 @@ def _latest_per_grain(
     """Rows of the newest download for each grain; `parsed` may come in any order."""
     winners: dict[object, tuple[tuple, list[dict]]] = {}
     for file, export in parsed:
-        rank = (file.mtime_ns, file.name)
+        rank = (downloaded_at(file, export), file.name)
         for grain, rows in grains(export):
             if grain not in winners or winners[grain][0] <= rank:
-                src = _source(file, ingested_at)
+                src = _source(file, export, ingested_at)
                 winners[grain] = (rank, [{**r, **src} for r in rows])
     return [row for _, rows in winners.values() for row in rows]
 
@@ -201,7 +215,7 @@ def content_rows(
     days = lambda e: (e.period_end - e.period_start).days + 1  # noqa: E731
 
     def discovery(e: ContentExport):
-        if _in(e.period_end, start, end):
+        if e.impressions is not None and _in(e.period_end, start, end):
             row = {
                 "period_start": e.period_start,
                 "period_end": e.period_end,
@@ -235,6 +249,7 @@ def content_rows(
                 {
                     "period_start": e.period_start,
                     "period_end": e.period_end,
+                    "demographic_type": d.demographic_type,
                     "category": d.category,
                     "value": d.value,
                     "percentage": d.percentage,
@@ -286,7 +301,7 @@ def patch_rows(parsed: list[tuple[LandedFile, PatchFile]], ingested_at: dt.datet
     """Patch rows, later files last: the caller applies them in order, so the latest wins."""
     folded: dict[str, dict] = {}
     for file, patch in sorted(parsed, key=lambda fp: (fp[0].mtime_ns, fp[0].name)):
-        src = _source(file, ingested_at)
+        src = _source(file, patch, ingested_at)
         for r in patch.rows:
             row = folded.setdefault(r.post_url, {"post_url": r.post_url, "true_url": None, "title": None, "content": None})
             # An empty cell is "no correction": it must not undo an earlier file's value.

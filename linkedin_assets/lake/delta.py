@@ -120,6 +120,9 @@ class DeltaLake:
                 predicate=" AND ".join(f"t.{k} = s.{k}" for k in keys),
                 source_alias="s",
                 target_alias="t",
+                # A table written by an older release gains the columns added since
+                # (e.g. demographics.demographic_type) in place.
+                merge_schema=True,
             )
             .when_matched_update_all(predicate=any_differs(rows.schema, keys))
             .when_not_matched_insert_all()

@@ -121,7 +121,9 @@ class UnityCatalogLake:
         return self._merge(
             catalog,
             table,
-            f"MERGE INTO {name} t USING {source} s ON {on} "
+            # WITH SCHEMA EVOLUTION: a table created by an older release gains the columns
+            # added since (e.g. demographics.demographic_type) in place, as the local lake does.
+            f"MERGE WITH SCHEMA EVOLUTION INTO {name} t USING {source} s ON {on} "
             f"WHEN MATCHED AND ({any_differs(rows.schema, keys)}) THEN UPDATE SET * "
             "WHEN NOT MATCHED THEN INSERT * "
             f"WHEN NOT MATCHED BY SOURCE AND {scope.sql('t')} THEN DELETE",

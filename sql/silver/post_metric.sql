@@ -1,8 +1,9 @@
 -- One row per post per analytics date for one metric (:metric = 'impressions' or
 -- 'engagements'), from the per-day top-post lists, plus one 'others' row per day: the
--- day's total minus the listed posts, when positive. Top posts of a multi-day file
--- are range aggregates, not per-day figures, and are left out. A post listed on one
--- side only has no row on the other side (not a zero).
+-- day's total minus the listed posts, when not zero. It is negative on a day LinkedIn
+-- corrected downwards (a -2 engagements day), so posts + others = total still holds.
+-- Top posts of a multi-day file are range aggregates, not per-day figures, and are
+-- left out. A post listed on one side only has no row on the other side (not a zero).
 WITH listed AS (
   SELECT analytics_date, post_url, post_publish_date, value
   FROM bronze.linkedin.top_posts
@@ -27,4 +28,4 @@ FROM listed
 UNION ALL
 SELECT analytics_date, 'others' AS row_type, 'others' AS post_url, CAST(NULL AS DATE), value
 FROM others
-WHERE value > 0
+WHERE value <> 0

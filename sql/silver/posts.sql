@@ -1,6 +1,7 @@
 -- One row per post: when it was published, where it lives and what it is called.
 -- A post_patch value wins over every other source; an empty patch cell (NULL) means
--- no correction. Without a patched title, the title is the words of the post's URL.
+-- no correction. Without a patched title, the title is the words of the post's URL,
+-- where it has words (legacy feed URLs and some 2026 ones have none: no title).
 WITH listed AS (
   SELECT post_url, MIN(post_publish_date) AS post_publish_date
   FROM bronze.linkedin.top_posts
@@ -24,7 +25,9 @@ urls AS (
 named AS (
   SELECT
     u.post_url,
-    regexp_extract(u.post_url, '(activity|share|ugcPost)-([0-9]+)', 2) AS activity_id,
+    -- Every URL form names the post's numeric id: legacy .../feed/update/urn:li:activity:<id>,
+    -- 2026 .../posts/<slug>_<words>-(activity|share|ugcPost)-<id>-<4 chars> (words optional).
+    regexp_extract(u.post_url, '(activity|share|ugcPost)[-:]([0-9]+)', 2) AS activity_id,
     COALESCE(d.post_publish_date, l.post_publish_date) AS post_publish_date,
     d.post_publish_timestamp,
     replace(regexp_extract(u.post_url, '/posts/[^_/]+_(.+?)-(activity|share|ugcPost)-', 1), '-', ' ')
