@@ -59,7 +59,10 @@ def test_daily_content_file_fills_every_profile_table(settings, profile, flavour
         assert listed == {url: value for url, _, value in profile.top_posts(DAY, DAY, metric)}
     assert all(not r["is_range_aggregate"] for r in rows(settings, "top_posts"))
     demo = rows(settings, "demographics")
-    assert len(demo) == len(profile.demographics)
+    # From August 2026 a 2026 file holds the audience's and the content's demographics.
+    by_type = {t: [r for r in demo if r["demographic_type"] == t] for t in ("audience", "content")}
+    assert len(by_type["audience"]) == len(profile.demographics)
+    assert len(by_type["content"]) == (len(profile.content_demographics) if flavour == "2026" else 0)
     assert any(r["below_one_percent"] and r["percentage"] is None for r in demo)
 
 

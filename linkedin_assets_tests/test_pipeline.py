@@ -12,7 +12,13 @@ import pytest
 
 from linkedin_assets.cli import run_pending
 from linkedin_assets.lake.delta import DeltaLake
-from linkedin_assets.samples.landing import permalink, recent_posts, write_sample_landing
+from linkedin_assets.samples.landing import (
+    earlier_historical_range,
+    permalink,
+    recent_posts,
+    sample_patch_rows,
+    write_sample_landing,
+)
 from linkedin_assets_tests.homes import use_home
 
 END = dt.date(2026, 10, 31)
@@ -65,9 +71,15 @@ def test_profile_facts_equal_the_truth(demo):
         before = profile.days.get(day - dt.timedelta(days=1))
         expected_change = truth.impressions - before.impressions if before else None
         assert row["change_in_impressions"] == expected_change
-    # Totals are stated at the end of each file's range; only there are they known.
+    # Totals are stated at the end of each file's range; only there are they known. The
+    # earlier, revised download is the only file stating its last day's total: as it said.
+    earlier_end = earlier_historical_range(profile)[1]
+    earlier = profile.earlier_download(*earlier_historical_range(profile))
     stated = {d: r["total_followers"] for d, r in facts.items() if r["total_followers"] is not None}
-    assert stated == {d: profile.days[d].total_followers for d in (END - dt.timedelta(days=2), *per_day_files(profile))}
+    assert stated == {
+        earlier_end: earlier.days[earlier_end].total_followers,
+        **{d: profile.days[d].total_followers for d in (END - dt.timedelta(days=2), *per_day_files(profile))},
+    }
     # Members reached is a per-day figure only for one-day files.
     assert {d for d, r in facts.items() if r["members_reached"] is not None} == set(per_day_files(profile))
     assert facts[END]["members_reached"] == profile.members_reached(END, END)
@@ -119,6 +131,37 @@ def test_patch_wins_over_other_sources(demo):
     assert posts[second.url]["title"]  # no patched title: the URL's words, not blank
     facts = [r for r in gold(settings, "fct_daily_post_statistics") if r["post_url"] == newest.url]
     assert facts and all(r["title"] == newest.title for r in facts)
+
+
+def test_every_url_form_names_its_post(demo):
+    """Legacy feed URLs (urn:li:activity:<id>), 2026 /posts/ URLs with and without words: one id each."""
+    settings, profile, _ = demo
+    posts = DeltaLake(settings.lake).read("silver", "posts").to_pylist()
+    styles = {profile.post(r["post_url"]).url_style for r in posts}
+    assert {"feed", "bare", "words"} <= styles
+    assert len({r["post_id"] for r in posts}) == len(posts)
+    patched_titles = {row["post_url"] for row in sample_patch_rows(recent_posts(profile, END)) if "title" in row}
+    for r in posts:
+        post = profile.post(r["post_url"])
+        assert r["activity_id"] == post.activity_id
+        assert r["post_id"] == f"{r['post_publish_date'].isoformat()}-{post.activity_id}"
+        if post.url_style != "words" and r["post_url"] not in patched_titles:
+            assert r["title"] is None, r  # no words in the URL: no made-up title
+
+
+def test_negative_days_are_kept_and_flagged_without_blocking(demo):
+    """LinkedIn's -2 engagements correction day reaches gold as stated; a warning names it."""
+    settings, profile, summary = demo
+    assert profile.correction_days and summary.ok
+    facts = {r["analytics_date"]: r for r in gold(settings, "fct_daily_profile_statistics")}
+    for day in profile.correction_days:
+        assert facts[day]["engagements"] == profile.days[day].engagements < 0
+    check = dg.AssetCheckKey(dg.AssetKey(["gold", "linkedin", "fct_daily_profile_statistics"]), "negative_days")
+    [record] = dg.DagsterInstance.get().event_log_storage.get_asset_check_execution_history(check, limit=1)
+    evaluation = record.event.dagster_event.event_specific_data
+    assert not evaluation.passed and evaluation.severity == dg.AssetCheckSeverity.WARN
+    flagged = {(d["date"], d["column"], d["value"]) for d in evaluation.metadata["days"].value}
+    assert flagged == {(day.isoformat(), "engagements", profile.days[day].engagements) for day in profile.correction_days}
 
 
 def test_dim_tables(demo):

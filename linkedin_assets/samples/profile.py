@@ -5,10 +5,27 @@ compare pipeline outputs with it. The numbers are shaped like real ones: posts
 peak the day after publishing and decay with a long tail, the day's totals include
 impressions of things that are not listed posts ("others"), and small posts show up
 on one side of the top-posts lists only.
+
+The quirks of real exports (LINKEDIN_EXPORTS.md section 4) are in the truth too:
+- post URLs in three forms: `/feed/update/urn:li:activity:<id>` (legacy),
+  `/posts/<slug>_<words>-<kind>-<id>-<4 chars>` and the same without words;
+- one post published one to two years before the profile starts that still draws
+  a trickle of impressions every day;
+- correction days: LinkedIn publishes corrections as a negative day total
+  (`CORRECTION_ENGAGEMENTS` engagements on every day where
+  `day.toordinal() % CORRECTION_PERIOD == CORRECTION_PHASE`, so any window of
+  `CORRECTION_PERIOD` days holds exactly one). The listed posts keep their positive
+  values; the "others" part carries the correction and is negative on those days;
+- two demographics lists: the audience (`demographics`) and the content's viewers
+  (`content_demographics`, the 2026-08 CONTENT DEMOGRAPHICS sheet);
+- `earlier_download()`: what an earlier download of a window showed, with past days
+  revised up and down and a partial last day. The profile itself is the truth: the
+  newest download's values.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 import random
@@ -22,6 +39,17 @@ from ..exports.model import DEMOGRAPHIC_CATEGORIES, POST_METRICS, Demographic
 TOP_POSTS_LIMIT = 50  # LinkedIn lists at most 50 posts per side
 METRICS = ("impressions", "engagements")
 URL_KINDS = ("activity", "activity", "activity", "activity", "ugcPost", "share")
+# A post's URL form, by its index in publishing order (cycled): "words" is
+# /posts/<slug>_<words>-<kind>-<id>-<tail>, "bare" the same without words (always a
+# share), "feed" the legacy /feed/update/urn:li:activity:<id>.
+URL_STYLES = ("words", "feed", "words", "bare", "words", "words")
+
+# Correction days: one in every CORRECTION_PERIOD consecutive days (2026-10-27 is one).
+CORRECTION_PERIOD = 23
+CORRECTION_PHASE = 6
+CORRECTION_ENGAGEMENTS = -2
+
+_DEMOGRAPHIC_FIELDS = {f.name for f in dataclasses.fields(Demographic)}
 
 _OPENERS = (
     "Why",
@@ -66,15 +94,27 @@ _DEMOGRAPHIC_VALUES = {
 
 @dataclass
 class Post:
-    activity_id: str  # 19 digits
+    activity_id: str  # 19 digits: the id in the post's URL, whatever its form
     url: str
     published_at: dt.datetime  # naive UTC
     title: str
     content: str
+    url_style: str = "words"  # one of URL_STYLES
 
     @property
     def published_on(self) -> dt.date:
         return self.published_at.date()
+
+    @property
+    def export_id(self) -> str:
+        """The id in a 2026 single-post file's name: not the URL's id but a sibling one.
+
+        (A real `..._7492090128753082368.xlsx` holds `...share-7492090127687798784-...`:
+        an id made about a quarter of a second later.) Fixed per post, 19 digits.
+        """
+        base = int(self.activity_id)
+        millis = (base >> 22) + 100 + base % 400
+        return str((millis << 22) | ((base * 2_654_435_761) & 0x3FFFFF))
 
 
 @dataclass
@@ -86,6 +126,16 @@ class DayTruth:
     post_impressions: dict[str, int] = field(default_factory=dict)  # url -> value; zeros omitted
     post_engagements: dict[str, int] = field(default_factory=dict)
 
+    @property
+    def others_impressions(self) -> int:
+        """The part of the day's impressions no listed post explains (never negative)."""
+        return self.impressions - sum(self.post_impressions.values())
+
+    @property
+    def others_engagements(self) -> int:
+        """The part of the day's engagements no listed post explains; negative on correction days."""
+        return self.engagements - sum(self.post_engagements.values())
+
 
 @dataclass
 class Profile:
@@ -95,11 +145,18 @@ class Profile:
     posts: list[Post]
     days: dict[dt.date, DayTruth]
     followers_before_start: int
-    demographics: list[Demographic]
+    demographics: list[Demographic]  # the audience: DEMOGRAPHICS / AUDIENCE DEMOGRAPHICS
     seed: int = 7
     # Every post's daily (impressions, engagements) from its publish day to `end`,
     # including days before `start`: lifetime figures need them.
     history: dict[str, dict[dt.date, tuple[int, int]]] = field(default_factory=dict, repr=False)
+    # The viewers of the profile's content: CONTENT DEMOGRAPHICS (2026-08 and later files).
+    content_demographics: list[Demographic] = field(default_factory=list)
+
+    @property
+    def correction_days(self) -> list[dt.date]:
+        """The days whose total engagements are negative (LinkedIn's corrections)."""
+        return sorted(day for day, truth in self.days.items() if truth.engagements < 0)
 
     def post(self, url: str) -> Post:
         for found in self.posts:
@@ -143,8 +200,36 @@ class Profile:
         return _lifetime_metrics(random.Random(f"{self.seed}:{url}"), impressions, engagements)
 
     def post_demographics(self, url: str) -> list[Demographic]:
-        """The audience of one post: the profile's audience, reweighted per post."""
-        return _demographics(random.Random(f"{self.seed}:demographics:{url}"))
+        """The viewers of one post (demographic_type "content"), fixed per post."""
+        return _demographics(random.Random(f"{self.seed}:demographics:{url}"), "content")
+
+    def earlier_download(self, start: dt.date, end: dt.date) -> Profile:
+        """This profile as an EARLIER download of [start, end] showed it, for writing that file.
+
+        LinkedIn revises past days up and down between downloads, and a file's last day
+        is partial (it was generated during that day). In the copy returned, the days of
+        [start, end] carry such an earlier download's values: on about half of the days
+        before `end` the impressions, and on some the engagements or new followers, are
+        a little up or down (correction days keep their negative value); on `end` every
+        figure, the posts' ones included, is a share of the truth (smaller when above 1);
+        total followers run on from the truth before `start`. Fixed per (seed, start,
+        end). Days outside the range, posts and lifetime figures are unchanged; the
+        profile itself (the newest download's values) is not modified.
+        """
+        days = self.dates(start, end)
+        rng = random.Random(f"{self.seed}:earlier:{start.isoformat()}:{end.isoformat()}")
+        before = start - dt.timedelta(days=1)
+        followers = self.days[before].total_followers if before in self.days else self.followers_before_start
+        revised = dict(self.days)
+        for day in days:
+            truth = self.days[day]
+            if day == end:
+                shown = _partial_day(rng, truth)
+            else:
+                shown = _revised_day(rng, truth)
+            followers += shown.new_followers
+            revised[day] = dataclasses.replace(shown, total_followers=followers)
+        return dataclasses.replace(self, days=revised)
 
     def dates(self, start: dt.date, end: dt.date) -> list[dt.date]:
         """The days of [start, end]; the range must lie inside the profile."""
@@ -160,14 +245,23 @@ def build_profile(
     name: str = "Ada Q. Lovelace, PhD",
     posts_per_week: float = 3.0,
     posts_before_start: int = 3,
+    old_posts: int = 1,
 ) -> Profile:
-    """A profile covering the `days` days ending on `end` (inclusive), the same for the same arguments."""
+    """A profile covering the `days` days ending on `end` (inclusive), the same for the same arguments.
+
+    `posts_before_start` posts are published 1-12 days before the start, `old_posts`
+    365-730 days before it (these draw a few impressions every day of the profile).
+    """
     if days < 1:
         raise ValueError("days must be at least 1")
     rng = random.Random(seed)
     start = end - dt.timedelta(days=days - 1)
-    posts = _make_posts(rng, name, start, end, posts_per_week, posts_before_start)
-    history = {post.url: _post_history(rng, post, index, end) for index, post in enumerate(posts)}
+    posts = _make_posts(rng, name, start, end, posts_per_week, posts_before_start, old_posts)
+    old = {post.url for post in posts if post.published_on < start - dt.timedelta(days=364)}
+    history = {
+        post.url: _post_history(rng, post, index, end, trickle_from=start if post.url in old else None)
+        for index, post in enumerate(posts)
+    }
     followers_before_start = rng.randint(800, 20_000)
     truth = _days(rng, start, end, history, followers_before_start)
     return Profile(
@@ -177,9 +271,10 @@ def build_profile(
         posts=posts,
         days=truth,
         followers_before_start=followers_before_start,
-        demographics=_demographics(rng),
+        demographics=_demographics(rng, "audience"),
         seed=seed,
         history=history,
+        content_demographics=_demographics(random.Random(f"{seed}:content-demographics"), "content"),
     )
 
 
@@ -187,10 +282,11 @@ def build_profile(
 
 
 def _make_posts(
-    rng: random.Random, name: str, start: dt.date, end: dt.date, per_week: float, before_start: int
+    rng: random.Random, name: str, start: dt.date, end: dt.date, per_week: float, before_start: int, old: int
 ) -> list[Post]:
     slug = f"{_slugify(name)}-{rng.randint(10_000_000, 99_999_999):x}"
-    dates = sorted(start - dt.timedelta(days=rng.randint(1, 12)) for _ in range(before_start))
+    dates = sorted(start - dt.timedelta(days=rng.randint(365, 730)) for _ in range(old))
+    dates += sorted(start - dt.timedelta(days=rng.randint(1, 12)) for _ in range(before_start))
     day = start
     while day <= end:
         # Bernoulli per day, so the count over a range follows posts_per_week on average.
@@ -208,9 +304,17 @@ def _make_post(rng: random.Random, slug: str, day: dt.date, index: int) -> Post:
     words = "-".join(_slugify(title).split("-")[:6])
     kind = URL_KINDS[index % len(URL_KINDS)]
     tail = "".join(rng.choice(string.ascii_letters + string.digits) for _ in range(4))
-    url = f"https://www.linkedin.com/posts/{slug}_{words}-{kind}-{activity_id}-{tail}"
+    style = URL_STYLES[index % len(URL_STYLES)]
+    if style == "feed":
+        url = f"https://www.linkedin.com/feed/update/urn:li:activity:{activity_id}"
+    elif style == "bare":
+        url = f"https://www.linkedin.com/posts/{slug}_share-{activity_id}-{tail}"
+    else:
+        url = f"https://www.linkedin.com/posts/{slug}_{words}-{kind}-{activity_id}-{tail}"
     content = f"{title}.\n\nPost #{index + 1}: what worked, what did not, and what I would do again. #data"
-    return Post(activity_id=activity_id, url=url, published_at=published_at, title=title, content=content)
+    return Post(
+        activity_id=activity_id, url=url, published_at=published_at, title=title, content=content, url_style=style
+    )
 
 
 def _activity_id(rng: random.Random, published_at: dt.datetime) -> str:
@@ -224,8 +328,15 @@ def _slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
 
 
-def _post_history(rng: random.Random, post: Post, index: int, end: dt.date) -> dict[dt.date, tuple[int, int]]:
-    """Daily (impressions, engagements) of one post from its publish day to `end`."""
+def _post_history(
+    rng: random.Random, post: Post, index: int, end: dt.date, trickle_from: dt.date | None = None
+) -> dict[dt.date, tuple[int, int]]:
+    """Daily (impressions, engagements) of one post from its publish day to `end`.
+
+    With `trickle_from` (an old, evergreen post) the post draws about two impressions a
+    day for ever, at least one on every day from `trickle_from` on, and no engagements
+    from then on: it is on the impressions side of every top-posts list only.
+    """
     peak = rng.lognormvariate(math.log(900), 0.8)
     decay = rng.uniform(0.55, 0.8)
     # Every fourth post barely engages: its late days have impressions but no engagements.
@@ -237,10 +348,16 @@ def _post_history(rng: random.Random, post: Post, index: int, end: dt.date) -> d
         expected = peak * (0.85 * decay**age + 0.03 / (1 + age) ** 1.2)
         if age == 0:
             expected *= share_of_first_day
+        if trickle_from is not None:
+            expected += 2.0
         impressions = _stochastic_round(rng, expected * rng.uniform(0.8, 1.2))
+        if trickle_from is not None and day >= trickle_from:
+            impressions = max(1, impressions)
         engagements = min(impressions, _stochastic_round(rng, impressions * rate * rng.uniform(0.5, 1.5)))
         if impressions == 0 and 3 < age <= 30 and rng.random() < 0.02:
             engagements = 1  # a late comment on a post nobody is shown any more: engagements only
+        if trickle_from is not None and day >= trickle_from:
+            engagements = 0
         if impressions or engagements:
             history[day] = (impressions, engagements)
         day, age = day + dt.timedelta(days=1), age + 1
@@ -275,11 +392,61 @@ def _days(
             # Only engagement-only posts on an "others"-free day can do this: drop those.
             post_eng = {url: value for url, value in post_eng.items() if url in post_imp}
             engagements = sum(post_eng.values()) + others_eng
+        if is_correction_day(day):
+            # LinkedIn's correction: the day's total is negative, the posts' values are not;
+            # "others" (total minus the listed posts) carries it.
+            engagements = CORRECTION_ENGAGEMENTS
         new_followers = max(0, round(impressions / 450 * rng.uniform(0.3, 1.7) + rng.gauss(0, 1.5)))
         followers += new_followers
         truth[day] = DayTruth(impressions, engagements, new_followers, followers, post_imp, post_eng)
         day += dt.timedelta(days=1)
     return truth
+
+
+def is_correction_day(day: dt.date) -> bool:
+    """A day whose total engagements are CORRECTION_ENGAGEMENTS (one in every CORRECTION_PERIOD days)."""
+    return day.toordinal() % CORRECTION_PERIOD == CORRECTION_PHASE
+
+
+def _revised_day(rng: random.Random, truth: DayTruth) -> DayTruth:
+    """An earlier download's value of a past day: a little up or down, never below the listed posts."""
+    impressions, engagements, new_followers = truth.impressions, truth.engagements, truth.new_followers
+    if rng.random() < 0.5:
+        delta = rng.choice((-3, -2, -1, 1, 2, 3))
+        if impressions + delta < max(sum(truth.post_impressions.values()), engagements):
+            delta = abs(delta)
+        impressions += delta
+    if rng.random() < 0.3 and engagements >= 0:  # a correction day is published whole
+        for delta in rng.sample((-1, 1), 2):
+            if sum(truth.post_engagements.values()) <= engagements + delta <= impressions:
+                engagements += delta
+                break
+    if rng.random() < 0.2:
+        new_followers = max(0, new_followers + rng.choice((-1, 1)))
+    return dataclasses.replace(truth, impressions=impressions, engagements=engagements, new_followers=new_followers)
+
+
+def _partial_day(rng: random.Random, truth: DayTruth) -> DayTruth:
+    """The last day of a file generated during that day: a share of everything, posts included."""
+    share = rng.uniform(0.3, 0.7)
+    post_imp = {url: int(v * share) for url, v in truth.post_impressions.items() if int(v * share)}
+    # Engagements are capped by the impressions shown so far, post by post and for "others".
+    post_eng = {url: min(int(v * share), post_imp.get(url, 0)) for url, v in truth.post_engagements.items()}
+    post_eng = {url: v for url, v in post_eng.items() if v}
+    others_imp = int(truth.others_impressions * share)
+    impressions = sum(post_imp.values()) + others_imp
+    if truth.engagements < 0:
+        engagements = truth.engagements  # a correction is published whole
+    else:
+        engagements = sum(post_eng.values()) + min(others_imp, int(truth.others_engagements * share))
+    return DayTruth(
+        impressions=impressions,
+        engagements=engagements,
+        new_followers=int(truth.new_followers * share),
+        total_followers=truth.total_followers,
+        post_impressions=post_imp,
+        post_engagements=post_eng,
+    )
 
 
 def _others(rng: random.Random, day: dt.date) -> tuple[int, int]:
@@ -322,8 +489,11 @@ def _lifetime_metrics(rng: random.Random, impressions: int, engagements: int) ->
     return metrics
 
 
-def _demographics(rng: random.Random) -> list[Demographic]:
-    """Several values per category, best first; the last one or two are below 1%."""
+def _demographics(rng: random.Random, kind: str) -> list[Demographic]:
+    """Several values per category, best first; the last one or two are below 1%.
+
+    `kind` is the demographic_type ("audience" | "content"), set when the model has it.
+    """
     found: list[Demographic] = []
     for category in DEMOGRAPHIC_CATEGORIES:
         values = list(_DEMOGRAPHIC_VALUES[category])
@@ -332,7 +502,12 @@ def _demographics(rng: random.Random) -> list[Demographic]:
         below = rng.randint(1, 2)
         fractions = sorted((rng.uniform(0.011, 0.35) for _ in range(count - below)), reverse=True)
         for value, fraction in zip(values, fractions):
-            found.append(Demographic(category, value, round(fraction, 4), False))
+            found.append(_demographic(category, value, round(fraction, 4), False, kind))
         for value in values[count - below : count]:
-            found.append(Demographic(category, value, None, True))
+            found.append(_demographic(category, value, None, True, kind))
     return found
+
+
+def _demographic(category: str, value: str, percentage: float | None, below: bool, kind: str) -> Demographic:
+    extra = {"demographic_type": kind} if "demographic_type" in _DEMOGRAPHIC_FIELDS else {}
+    return Demographic(category, value, percentage, below, **extra)
