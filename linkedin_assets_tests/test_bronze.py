@@ -8,6 +8,7 @@ import os
 import shutil
 
 import dagster as dg
+import pyarrow as pa
 import pytest
 
 from linkedin_assets.cli import main, run_pending
@@ -191,3 +192,31 @@ def test_latest_download_wins_whatever_the_processing_order(settings, profile):
     assert total["source_file"] == f"content_daily/{newer.name}"
     # The older file is kept and recorded as processed, it just does not win.
     assert (settings.volume("content_daily", "processed") / older.name).exists()
+
+
+def test_demographics_table_of_an_older_release_upgrades_in_place(settings, profile):
+    """A lake written before demographic_type existed: its rows become 'audience' (all that release
+    read), and a six-sheet file then adds both kinds beside them."""
+    from deltalake import write_deltalake
+
+    from linkedin_assets.bronze.tables import DEMOGRAPHICS
+
+    old_schema = pa.schema([f for f in DEMOGRAPHICS.schema if f.name != "demographic_type"])
+    now = dt.datetime(2026, 9, 1, tzinfo=dt.timezone.utc)
+    old_day = dt.date(2026, 9, 1)
+    old_row = {
+        "period_start": old_day, "period_end": old_day, "category": "Job titles", "value": "Founder",
+        "percentage": 0.1, "below_one_percent": False,
+        "source_file": "content_daily/old.xlsx", "source_file_timestamp": now, "ingested_at": now,
+    }
+    path = settings.lake / "bronze" / "linkedin" / "demographics"
+    write_deltalake(str(path), pa.Table.from_pylist([old_row], schema=old_schema))
+    write_content_export(profile, pending(settings, "content_daily"), DAY, DAY, flavour="2026")
+
+    assert run_pending(settings, downstream=False).ok
+
+    [kept] = rows(settings, "demographics", period_end=old_day)
+    assert (kept["demographic_type"], kept["value"]) == ("audience", "Founder")
+    new = rows(settings, "demographics", period_end=DAY)
+    assert {r["demographic_type"] for r in new} == {"audience", "content"}
+    assert len(new) == len(profile.demographics) + len(profile.content_demographics)

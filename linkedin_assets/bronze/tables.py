@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import pyarrow as pa
 
 from ..exports.model import POST_METRICS, ContentExport, PatchFile, PostExport
+from ..lake.delta import OLDER_ROWS
 from ..landing import LandedFile
 
 TS = pa.timestamp("us", tz="UTC")
@@ -46,8 +47,12 @@ class BronzeTable:
         return pa.Table.from_pylist(rows, schema=self.schema)
 
 
-def _f(name: str, kind: pa.DataType, nullable: bool = False, doc: str = "") -> pa.Field:
-    return pa.field(name, kind, nullable=nullable, metadata={"doc": doc} if doc else None)
+def _f(name: str, kind: pa.DataType, nullable: bool = False, doc: str = "", older_rows: str | None = None) -> pa.Field:
+    """A column; `older_rows`: its value in rows stored before a release added it."""
+    metadata = {"doc": doc} if doc else {}
+    if older_rows is not None:
+        metadata[OLDER_ROWS] = older_rows
+    return pa.field(name, kind, nullable=nullable, metadata=metadata or None)
 
 
 TOTALS = BronzeTable(
@@ -114,6 +119,8 @@ DEMOGRAPHICS = BronzeTable(
             "demographic_type",
             pa.string(),
             doc="audience (DEMOGRAPHICS; from Aug 2026 AUDIENCE DEMOGRAPHICS) or content (CONTENT DEMOGRAPHICS)",
+            # Releases before it read only the one DEMOGRAPHICS sheet: the audience's.
+            older_rows="audience",
         ),
         _f("category", pa.string()),
         _f("value", pa.string()),

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pyarrow as pa
-from deltalake import DeltaTable, QueryBuilder, write_deltalake
+from deltalake import DeltaTable, Field, QueryBuilder, write_deltalake
 
 from ..locks import exclusive
 
@@ -94,9 +94,19 @@ class DeltaLake:
         return _plain(pa.table(QueryBuilder().register("t", delta).execute(sql).read_all()))
 
     def ensure(self, catalog: str, table: str, schema: pa.Schema) -> None:
-        """Create an empty table so readers never meet a missing one."""
+        """Create an empty table so readers never meet a missing one; upgrade one an older release wrote."""
         if not self.exists(catalog, table):
             write_deltalake(str(self.path(catalog, table)), schema.empty_table(), mode="append")
+            return
+        delta = DeltaTable(str(self.path(catalog, table)))
+        present = {f.name for f in delta.schema().fields}
+        for field in (f for f in schema if f.name not in present):
+            # Delta adds columns as nullable; the rows already stored get the value the
+            # field declares for them (see `value_for_older_rows`).
+            delta.alter.add_columns(Field(field.name, Field.from_arrow(field).type, nullable=True))
+            older = value_for_older_rows(field)
+            if older is not None:
+                delta.update(new_values={field.name: older}, predicate=f"{field.name} IS NULL")
 
     def replace_scope(
         self, catalog: str, table: str, rows: pa.Table, keys: list[str], scope: DateScope
@@ -120,9 +130,6 @@ class DeltaLake:
                 predicate=" AND ".join(f"t.{k} = s.{k}" for k in keys),
                 source_alias="s",
                 target_alias="t",
-                # A table written by an older release gains the columns added since
-                # (e.g. demographics.demographic_type) in place.
-                merge_schema=True,
             )
             .when_matched_update_all(predicate=any_differs(rows.schema, keys))
             .when_not_matched_insert_all()
@@ -200,6 +207,15 @@ def changed_rows(stored: pa.Table | None, rows: pa.Table, key: str, keep_when_nu
         ):
             wanted.append(row)
     return wanted
+
+
+OLDER_ROWS = b"value_for_older_rows"
+
+
+def value_for_older_rows(field: pa.Field) -> str | None:
+    """What a column added in a later release holds for rows written before it existed."""
+    value = (field.metadata or {}).get(OLDER_ROWS)
+    return value.decode() if value is not None else None
 
 
 def _plain(table: pa.Table) -> pa.Table:

@@ -15,7 +15,7 @@ import uuid
 
 import pyarrow as pa
 
-from .delta import DateScope, WriteResult, any_differs, changed_rows, same_rows
+from .delta import DateScope, WriteResult, any_differs, changed_rows, same_rows, value_for_older_rows
 
 LAYERS = ("bronze", "silver", "gold")
 
@@ -78,8 +78,18 @@ class UnityCatalogLake:
         return to_arrow(frame.where(where) if where else frame)
 
     def ensure(self, catalog: str, table: str, schema: pa.Schema) -> None:
+        """Create the table if missing; give one an older release wrote the columns added since."""
+        name = self.name(catalog, table)
         columns = ", ".join(f"`{f.name}` {spark_type(f.type)}" for f in schema)
-        self.spark.sql(f"CREATE TABLE IF NOT EXISTS {self.name(catalog, table)} ({columns}) USING DELTA")
+        self.spark.sql(f"CREATE TABLE IF NOT EXISTS {name} ({columns}) USING DELTA")
+        present = {f.name for f in self.spark.table(name).schema.fields}
+        for field in (f for f in schema if f.name not in present):
+            self.spark.sql(f"ALTER TABLE {name} ADD COLUMNS (`{field.name}` {spark_type(field.type)})")
+            older = value_for_older_rows(field)
+            if older is not None:
+                self.spark.sql(
+                    f"UPDATE {name} SET `{field.name}` = :older WHERE `{field.name}` IS NULL", args={"older": older}
+                )
 
     def query(self, sql: str, params: dict | None = None, empty: dict | None = None) -> pa.Table:
         """One SELECT written with `<layer>.linkedin.<table>` names, run on the UC tables."""
@@ -121,9 +131,7 @@ class UnityCatalogLake:
         return self._merge(
             catalog,
             table,
-            # WITH SCHEMA EVOLUTION: a table created by an older release gains the columns
-            # added since (e.g. demographics.demographic_type) in place, as the local lake does.
-            f"MERGE WITH SCHEMA EVOLUTION INTO {name} t USING {source} s ON {on} "
+            f"MERGE INTO {name} t USING {source} s ON {on} "
             f"WHEN MATCHED AND ({any_differs(rows.schema, keys)}) THEN UPDATE SET * "
             "WHEN NOT MATCHED THEN INSERT * "
             f"WHEN NOT MATCHED BY SOURCE AND {scope.sql('t')} THEN DELETE",
