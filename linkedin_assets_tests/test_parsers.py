@@ -515,31 +515,31 @@ def test_2026_single_post_without_highlights_is_as_of_its_generation(tmp_path):
     rows = [
         ["Post URL", URL_B, ""],
         ["Post Date", "9/30/2025", ""],
-        ["Post Publish Time", "11:01 AM", ""],
+        ["Post Publish Time", "7:15 AM", ""],
         ["", "", ""],
         ["Discovery", "", ""],
-        ["Impressions", "6387", ""],
-        ["Members reached", "4113", ""],
+        ["Impressions", "1234", ""],
+        ["Members reached", "987", ""],
         ["Engagement", "", ""],
-        ["Social engagements", "36", ""],
+        ["Social engagements", "21", ""],
         ["", "", ""],
         ["Post viewer demographics", "", ""],
         ["Category", "Value", "%"],
-        ["Job title", "Software Engineer", "17%"],
+        ["Job title", "Data Engineer", "12%"],
     ]
     book = openpyxl.Workbook()
     book.active.title = "Post analytics"
     for row in rows:
         book.active.append(row)
-    book.properties.created = dt.datetime(2025, 10, 14, 10, 21, 52)
+    book.properties.created = dt.datetime(2025, 10, 14, 9, 30, 5)
     path = tmp_path / name
     book.save(path)
 
     export = parse_post_export(path)
 
     assert (export.highlights_start, export.as_of_date) == (None, D(2025, 10, 14))
-    assert export.generated_at == dt.datetime(2025, 10, 14, 10, 21, 52, tzinfo=dt.timezone.utc)
-    assert (export.metrics["impressions"], export.metrics["members_reached"]) == (6387, 4113)
+    assert export.generated_at == dt.datetime(2025, 10, 14, 9, 30, 5, tzinfo=dt.timezone.utc)
+    assert (export.metrics["impressions"], export.metrics["members_reached"]) == (1234, 987)
     assert export.post_url == URL_B and export.post_id == POST_ID
 
 

@@ -109,8 +109,8 @@ class Post:
     def export_id(self) -> str:
         """The id in a 2026 single-post file's name: not the URL's id but a sibling one.
 
-        (A real `..._7492090128753082368.xlsx` holds `...share-7492090127687798784-...`:
-        an id made about a quarter of a second later.) Fixed per post, 19 digits.
+        (In real files the name's id is one made a fraction of a second after the post's:
+        LinkedIn ids carry their creation time.) Fixed per post, 19 digits.
         """
         base = int(self.activity_id)
         millis = (base >> 22) + 100 + base % 400

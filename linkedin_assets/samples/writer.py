@@ -303,7 +303,7 @@ def write_post_export(
     in it, so keep its date equal to `as_of` unless a test wants them apart. `file_id`
     None: the post's activity id (legacy) or its Post.export_id (2026, not the URL's
     id). `thousands`: counts as text with separators ("5,537"); otherwise legacy
-    counts are numbers and 2026 ones plain-digit text ("6387").
+    counts are numbers and 2026 ones plain-digit text ("1234").
     """
     _check_flavour(flavour)
     post = profile.post(url)
