@@ -9,7 +9,7 @@ What the files carry, as real exports do (LINKEDIN_EXPORTS.md section 4):
   as-of day: LinkedIn generates a Content export on its last day, so that day is
   partial, and a 2026 single-post export's as-of date is the date it was made).
 - `flavour` sets names and cells: "legacy" numbers are numeric cells, empties are
-  absent; "2026" writes every value as text (counts as plain digits, "2252"),
+  absent; "2026" writes every value as text (counts as plain digits, "1234"),
   empty cells as '' strings (TOP POSTS column D and the cells of a side that ran out
   of posts), and `Total followers on M/D/YYYY` without the legacy colon. Blank rows
   have no cells in both flavours, as in real files (`<row r="2"/>`); calamine reads
@@ -408,7 +408,7 @@ def _plain(value: int) -> int:
 
 
 def _digits(value: int) -> str:
-    return str(value)  # 2026 Content exports: "2252", "-2"
+    return str(value)  # 2026 Content exports: "1234", "-2"
 
 
 def _thousands(value: int) -> str:
