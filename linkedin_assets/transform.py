@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 
 import pyarrow as pa
 
-from .lake.delta import DateScope, DeltaLake, WriteResult
+from .lake.delta import DateScope, WriteResult
+from .lake.protocol import Lake
 
 
 @dataclass(frozen=True)
@@ -117,7 +118,7 @@ GOLD_TABLES = [
 ]
 
 
-def refresh_table(lake: DeltaLake, table: SqlTable, start=None, end=None) -> WriteResult:
+def refresh_table(lake: Lake, table: SqlTable, start=None, end=None) -> WriteResult:
     """Compute `table` (for [start, end] when partitioned) on the lake's engine and write it.
 
     `lake` is the local `DeltaLake` (local Spark) or, in a Databricks notebook, the
@@ -142,7 +143,7 @@ SILVER_BY_NAME = {t.name: t for t in SILVER_TABLES}
 NO_DAY = dt.date(1970, 1, 1)
 
 
-def _query(lake: DeltaLake, table: SqlTable, params: dict, empty: dict) -> pa.Table:
+def _query(lake: Lake, table: SqlTable, params: dict, empty: dict) -> pa.Table:
     from .spark import sql_text
 
     rows = lake.query(sql_text(table.sql), params, empty)
@@ -151,7 +152,7 @@ def _query(lake: DeltaLake, table: SqlTable, params: dict, empty: dict) -> pa.Ta
     return _normalise(rows)
 
 
-def _output_schema(lake: DeltaLake, table: SqlTable, empty: dict) -> pa.Schema:
+def _output_schema(lake: Lake, table: SqlTable, empty: dict) -> pa.Schema:
     """The schema `table` would have, from its own SQL over a day with no data."""
     return _query(lake, table, table.bind(NO_DAY, NO_DAY), empty).schema
 

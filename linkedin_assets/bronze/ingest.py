@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from ..exports.model import ExportError
 from ..exports.names import parse_file_name
 from ..exports.parse import parse_export
-from ..lake.delta import DateScope, DeltaLake, WriteResult
+from ..lake.delta import DateScope, WriteResult
+from ..lake.protocol import Lake
 from ..landing import LandedFile, Landing
 from ..settings import CONTENT_VOLUMES
 from . import tables
@@ -116,7 +117,7 @@ def _finish(landing: Landing, parsed, report: IngestReport) -> None:
 
 
 def ingest_content(
-    landing: Landing, lake: DeltaLake, start: dt.date, end: dt.date, now: dt.datetime | None = None
+    landing: Landing, lake: Lake, start: dt.date, end: dt.date, now: dt.datetime | None = None
 ) -> IngestReport:
     """Write the six content tables for [start, end] from the Content exports covering it."""
     report = IngestReport()
@@ -133,7 +134,7 @@ def ingest_content(
 
 
 def ingest_posts(
-    landing: Landing, lake: DeltaLake, start: dt.date, end: dt.date, now: dt.datetime | None = None
+    landing: Landing, lake: Lake, start: dt.date, end: dt.date, now: dt.datetime | None = None
 ) -> IngestReport:
     """Write post_details for the as-of dates [start, end] from single-post exports."""
     report = IngestReport()
@@ -148,19 +149,20 @@ def ingest_posts(
     return report
 
 
-def _known_post_urls(lake: DeltaLake) -> set[str]:
-    """Post URLs stored in bronze top_posts and post_details; a missing table knows none."""
-    from deltalake import DeltaTable
+def _known_post_urls(lake: Lake) -> set[str]:
+    """Post URLs stored in bronze top_posts and post_details; a missing table knows none.
 
+    Through the lake's interface only: on Databricks the lake is Unity Catalog's.
+    """
     known: set[str] = set()
     for table in (tables.TOP_POSTS, tables.POST_DETAILS):
-        if lake.exists("bronze", table.name):
-            column = DeltaTable(str(lake.path("bronze", table.name))).to_pyarrow_table(columns=["post_url"])
-            known.update(url for url in column.column("post_url").to_pylist() if url is not None)
+        stored = lake.read("bronze", table.name)
+        if stored is not None:
+            known.update(url for url in stored.column("post_url").to_pylist() if url is not None)
     return known
 
 
-def _only_known_posts(landing: Landing, lake: DeltaLake, parsed, report: IngestReport):
+def _only_known_posts(landing: Landing, lake: Lake, parsed, report: IngestReport):
     """Parsed patch files whose every post_url is a known post; the others go to errors/ whole."""
     from ..exports.patch import check_known_posts
 
@@ -179,7 +181,7 @@ def _only_known_posts(landing: Landing, lake: DeltaLake, parsed, report: IngestR
     return kept
 
 
-def ingest_patches(landing: Landing, lake: DeltaLake, now: dt.datetime | None = None) -> IngestReport:
+def ingest_patches(landing: Landing, lake: Lake, now: dt.datetime | None = None) -> IngestReport:
     """Apply pending patch files to post_patch in download order; the table keeps direct edits.
 
     A file with any row that cannot be applied (unparseable, or a post_url that is no

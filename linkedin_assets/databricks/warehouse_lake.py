@@ -1,6 +1,6 @@
 """The Unity Catalog tables read through the SQL warehouse, from the Dagster process.
 
-What the Dagster side needs to read on Databricks, with `DeltaLake`'s read interface:
+What the Dagster side needs to read on Databricks, as a `ReadableLake` (lake/protocol.py):
 the post_patch version for the table-version sensor (`DESCRIBE HISTORY`), and the
 rows that checks of gold tables and of direct post_patch edits look at.
 """

@@ -1,8 +1,7 @@
 """Unity Catalog tables through the notebook's Spark session: the lake of the Databricks notebooks.
 
-The same interface as `DeltaLake` (exists, version, read, query, replace_scope,
-replace_all, upsert), so the bronze ingest and the silver refresh run unchanged on
-a cluster. Writes are Delta `MERGE INTO` statements on the UC tables, one commit
+It implements `Lake` (lake/protocol.py), as `DeltaLake` does, so the bronze ingest
+and the silver refresh run unchanged on a cluster. Writes are Delta `MERGE INTO` statements on the UC tables, one commit
 each; a write that would change nothing is skipped the same way as locally (the
 comparison is shared with `DeltaLake`), so re-ingesting leaves the version alone.
 Concurrent writers rely on Delta's optimistic concurrency instead of file locks.
