@@ -80,3 +80,42 @@ def test_bronze_steps_need_nothing_beyond_the_interface(tmp_path):
     [row] = DeltaLake(tmp_path / "lake").read("bronze", "post_patch").to_pylist()
     assert (row["post_url"], row["title"]) == (url, "Patched")
     assert "read" in lake.calls
+
+
+class PandasOnlyFrame:
+    """A Spark 3.5 DataFrame, as far as `to_arrow` can tell: no toArrow, only toPandas."""
+
+    def __init__(self, frame):
+        self._frame = frame
+        self.schema = frame.schema
+        self.sparkSession = frame.sparkSession
+
+    def toPandas(self):
+        return self._frame.toPandas()
+
+
+def test_unity_rows_read_through_pandas_keep_their_types():
+    """Timestamps keep UTC and nullable counts stay integers, so unchanged rows compare as unchanged."""
+    import pyarrow as pa
+
+    from linkedin_assets.lake.unity import to_arrow
+    from linkedin_assets.spark import spark_session
+
+    spark = spark_session()
+    spark.conf.set("spark.sql.session.timeZone", "Europe/Paris")  # pandas would show local wall times
+    try:
+        frame = spark.sql(
+            "SELECT 'a' AS post_url, CAST(NULL AS BIGINT) AS saves, CAST(7 AS BIGINT) AS impressions, "
+            "TIMESTAMP '2026-10-31 09:30:00 UTC' AS source_file_timestamp, DATE '2026-10-31' AS as_of_date, "
+            "TIMESTAMP_NTZ '2026-10-31 06:54:00' AS post_publish_time"
+        )
+        expected = frame.toArrow()
+
+        got = to_arrow(PandasOnlyFrame(frame))
+    finally:
+        spark.conf.set("spark.sql.session.timeZone", "UTC")
+
+    assert got.schema.field("saves").type == pa.int64() and got.schema.field("impressions").type == pa.int64()
+    assert got.schema.field("source_file_timestamp").type == pa.timestamp("us", tz="UTC")
+    assert got.to_pylist() == expected.to_pylist()
+    assert got.column("source_file_timestamp")[0].as_py() == dt.datetime(2026, 10, 31, 9, 30, tzinfo=dt.timezone.utc)

@@ -40,11 +40,40 @@ def spark_type(kind: pa.DataType) -> str:
     raise TypeError(f"no Spark type for Arrow {kind}")
 
 
+# Spark type name -> the Arrow type the project's tables use (spark_type, inverted).
+_ARROW_TYPES = {
+    "string": pa.string(),
+    "boolean": pa.bool_(),
+    "integer": pa.int32(),
+    "long": pa.int64(),
+    "double": pa.float64(),
+    "date": pa.date32(),
+    "timestamp": pa.timestamp("us", tz="UTC"),
+    "timestamp_ntz": pa.timestamp("us"),
+}
+
+
 def to_arrow(frame) -> pa.Table:
-    """A Spark DataFrame as Arrow (`toArrow` exists from Spark 4; pandas before)."""
+    """A Spark DataFrame as Arrow, typed as the table is (`toArrow` exists from Spark 4).
+
+    Through pandas (Spark 3.5 environments), TIMESTAMP columns come back without their
+    zone (in the session's) and nullable integers as floats: unchanged rows would then
+    compare as changed, and every run would commit. So the Arrow schema is rebuilt from
+    the frame's Spark schema, and the timestamps are put back in UTC.
+    """
     if hasattr(frame, "toArrow"):
         return frame.toArrow()
-    return pa.Table.from_pandas(frame.toPandas(), preserve_index=False)
+    data = frame.toPandas()
+    zone = frame.sparkSession.conf.get("spark.sql.session.timeZone")
+    fields = []
+    for field in frame.schema.fields:
+        kind = _ARROW_TYPES.get(field.dataType.typeName())
+        if kind is None:
+            kind = pa.decimal128(field.dataType.precision, field.dataType.scale)
+        if kind == pa.timestamp("us", tz="UTC") and data[field.name].dt.tz is None:
+            data[field.name] = data[field.name].dt.tz_localize(zone).dt.tz_convert("UTC")
+        fields.append(pa.field(field.name, kind, nullable=field.nullable))
+    return pa.Table.from_pandas(data, schema=pa.schema(fields), preserve_index=False)
 
 
 class UnityCatalogLake:
