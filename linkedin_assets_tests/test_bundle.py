@@ -8,8 +8,11 @@ SQL file without updating the dashboard fails here.
 
 from __future__ import annotations
 
+import ast
+import copy
 import glob
 import json
+import os
 import re
 from pathlib import Path
 
@@ -30,6 +33,18 @@ GOLD_TABLES_THE_DASHBOARD_NEEDS = {
 }
 # What the notebooks need on the workspace: the package they import, its SQL, themselves.
 SYNCED = {"linkedin_assets", "sql", "notebooks"}
+# What `sync.exclude` must keep off the workspace (databricks/cli#2910, #3673: every
+# file git does not ignore is synced, `include` only adds git-ignored ones). A synced
+# dashboards/*.lvdash.json is a second, unpublished copy of the dashboard.
+NOT_DEPLOYED = {"dashboards", "linkedin_assets_tests", "bench", ".ci", "Makefile", "pyproject.toml", "workspace.yaml"}
+# Top-level entries that may reach the workspace: the runtime files and harmless
+# documentation/configuration of the bundle itself.
+MAY_BE_SYNCED = SYNCED | {"README.md", "databricks.yml", "resources", ".gitignore"}
+# The Databricks CLI's bundle JSON schema (shared reference data, never copied here).
+BUNDLE_SCHEMA = Path(__file__).resolve().parents[2] / "shared" / "databricks" / "bundle-jsonschema.json"
+# experimental.skip_name_prefix_for_schema is honoured from this CLI version on; older
+# CLIs warn about an unknown key and prefix the dev schemas anyway.
+SKIP_SCHEMA_PREFIX_SINCE = (0, 255, 0)
 
 _REF = re.compile(r"\$\{([A-Za-z0-9_.\-\[\]]+)\}")
 _TABLE = re.compile(r"(?<![\w.`])`?(landing|bronze|silver|gold)`?\.`?(\w+)`?\.`?(\w+)`?", re.I)
@@ -172,6 +187,45 @@ def test_landing_volumes(bundle, bundle_files):
         assert definition["schema_name"].startswith("${resources.schemas."), key
 
 
+def _merged(bundle_files) -> dict:
+    """One document, as the CLI loads it: each included file's top-level keys merged
+    into databricks.yml's (maps merged key by key, sequences appended)."""
+
+    def merge(into: dict, other: dict, where: str) -> None:
+        for key, value in other.items():
+            if key not in into:
+                into[key] = copy.deepcopy(value)
+            elif isinstance(into[key], dict) and isinstance(value, dict):
+                merge(into[key], value, f"{where}.{key}")
+            elif isinstance(into[key], list) and isinstance(value, list):
+                into[key] = into[key] + copy.deepcopy(value)
+            else:
+                assert into[key] == value, f"{where}.{key} is set twice, differently"
+
+    merged = copy.deepcopy(bundle_files[BUNDLE_FILE])
+    for path, doc in bundle_files.items():
+        if path != BUNDLE_FILE:
+            merge(merged, doc, path.name)
+    return merged
+
+
+def test_cli_version_supports_skip_name_prefix_for_schema(bundle):
+    """Older CLIs ignore experimental.skip_name_prefix_for_schema (with a warning) and
+    deploy dev_<user>_linkedin schemas the code never reads: require a CLI that has it."""
+    assert (bundle.get("experimental") or {}).get("skip_name_prefix_for_schema") is True
+    constraint = bundle["bundle"].get("databricks_cli_version")
+    assert constraint, "bundle.databricks_cli_version is not set"
+    # the only syntax the CLI accepts (bundle/config/mutator/verify_cli_version.go)
+    version = r"(\d+\.\d+\.\d+(\-\w+)?|\d+\.\d+.\*|\d+\.\*)"
+    operator = r"(>=|<=|>|<|!=)?"
+    assert re.fullmatch(rf"{operator} ?{version}(, {operator} {version})?", constraint), constraint
+    lower = re.match(r"\s*(>=|>)?\s*(\d+)\.(\d+)\.(\d+)\s*(,|$)", constraint)
+    assert lower and lower.group(1), f"{constraint!r} sets no lower bound"
+    assert tuple(map(int, lower.group(2, 3, 4))) >= SKIP_SCHEMA_PREFIX_SINCE, (
+        f"{constraint!r} allows CLIs older than {'.'.join(map(str, SKIP_SCHEMA_PREFIX_SINCE))}"
+    )
+
+
 def test_dashboard_resource(bundle_files):
     dashboards = _resources(bundle_files, "dashboards")
     assert len(dashboards) == 1
@@ -183,21 +237,224 @@ def test_dashboard_resource(bundle_files):
     assert file_path == DASHBOARD_FILE
 
 
+def test_dashboard_resource_uses_the_catalog_variables(bundle_files):
+    """The deployed dashboard's datasets default to the bundle's gold catalog and
+    schema variables, not the hard-coded gold.linkedin, and it is published with
+    embedded credentials, as the Dagster asset publishes it."""
+    (_, definition), = _resources(bundle_files, "dashboards").values()
+    assert definition.get("dataset_catalog") == "${var.gold_catalog}"
+    assert definition.get("dataset_schema") == "${var.schema}"
+    assert definition.get("embed_credentials") is True
+    # one value for both publishers: the asset's lakeview.publish(embed_credentials=...)
+    source = (REPO / "linkedin_assets" / "databricks" / "lakeview.py").read_text()
+    values = [
+        kw.value.value
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.Call)
+        for kw in node.keywords
+        if kw.arg == "embed_credentials" and isinstance(kw.value, ast.Constant)
+    ]
+    assert values and set(values) == {definition["embed_credentials"]}, values
+
+
+# -------------------------------------------------------------------------- sync
+
+
+def _gitignore_regex(pattern: str) -> re.Pattern:
+    """A pattern as the CLI matches it: a port of getPatternFromLine of
+    github.com/sabhiram/go-gitignore v0.0.0-20210923224102 (libs/fileset and
+    libs/git use it for sync include/exclude and .gitignore). Negation is left out."""
+    line = pattern.strip(" ")
+    if re.search(r"([^/+])/.*\*\.", line) and not line.startswith("/"):
+        line = "/" + line
+    line = line.replace(".", r"\.")
+    star = "#$~"
+    if line.startswith("/**/"):
+        line = line[1:]
+    line = line.replace("/**/", "(/|/.+/)")
+    line = line.replace("**/", f"(|.{star}/)")
+    line = line.replace("/**", f"(|/.{star})")
+    line = line.replace("\\*", "\\" + star)
+    line = line.replace("*", "([^/]*)")
+    line = line.replace("?", r"\?")
+    line = line.replace(star, "*")
+    expr = line + ("(|.*)$" if line.endswith("/") else "(|/.*)$")
+    expr = "^(|/)" + expr[1:] if expr.startswith("/") else "^(|.*/)" + expr
+    return re.compile(expr)
+
+
+def _matcher(patterns):
+    compiled = [_gitignore_regex(p) for p in patterns if p.strip() and not p.startswith(("#", "!"))]
+    return lambda rel: any(c.search(rel) for c in compiled)
+
+
+def _sync_patterns(pattern: str) -> str:
+    """As the CLI rewrites sync paths: joined to the declaring file's folder (the
+    root here) and cleaned, which drops a leading "/" (no anchoring is possible)."""
+    return os.path.normpath(pattern.lstrip("/")).replace(os.sep, "/") + ("/" if pattern.endswith("/") else "")
+
+
+def _not_git_ignored() -> set[str]:
+    """Files of the bundle root git does not ignore (what the CLI syncs by default),
+    with .gitignore files applied per folder as libs/git does, .git and .databricks
+    always left out."""
+    rules: dict[str, object] = {}
+    found: set[str] = set()
+
+    def ignored(rel: str) -> bool:
+        parts = rel.rstrip("/").split("/")
+        for i in range(len(parts)):
+            prefix = "/".join(parts[:i]) or "."
+            suffix = "/".join(parts[i:]) + ("/" if rel.endswith("/") else "")
+            if prefix in rules and rules[prefix](suffix):
+                return True
+        return False
+
+    for folder, dirs, files in os.walk(REPO):
+        rel_folder = Path(folder).relative_to(REPO).as_posix()
+        ignore_file = Path(folder) / ".gitignore"
+        lines = [".git", ".databricks"] if rel_folder == "." else []
+        if ignore_file.is_file():
+            lines += ignore_file.read_text().splitlines()
+        rules[rel_folder] = _matcher(lines)
+        base = "" if rel_folder == "." else rel_folder + "/"
+        dirs[:] = [d for d in dirs if not ignored(base + d) and not ignored(base + d + "/")]
+        found |= {base + f for f in files if not ignored(base + f)}
+    return found
+
+
+def _every_file() -> set[str]:
+    """Every file under the bundle root, git-ignored ones too (.git aside): where the
+    CLI looks for sync.include matches (libs/fileset walks the whole root)."""
+    found = set()
+    for folder, dirs, files in os.walk(REPO):
+        dirs[:] = [d for d in dirs if not (folder == str(REPO) and d == ".git")]
+        base = Path(folder).relative_to(REPO).as_posix()
+        found |= {f if base == "." else f"{base}/{f}" for f in files}
+    return found
+
+
+def _synced(bundle) -> set[str]:
+    """(files git does not ignore | sync.include) - sync.exclude, as libs/sync/filelist.go."""
+    sync = bundle.get("sync") or {}
+    includes = [_sync_patterns(p) for p in sync.get("include") or []]
+    exclude = _matcher([_sync_patterns(p) for p in sync.get("exclude") or []])
+    files = _not_git_ignored()
+    if includes:
+        include = _matcher(includes)
+        files |= {p for p in _every_file() if include(p)}
+    return {p for p in files if not exclude(p)}
+
+
+def _notebook_imports() -> tuple[set[str], set[str]]:
+    """Repository files the notebooks import (transitively, imports inside functions
+    included), and the top-level repository entries those modules name as
+    REPO_ROOT / "<entry>" (data they read, like sql/)."""
+
+    def module_file(name: str) -> Path | None:
+        base = REPO.joinpath(*name.split("."))
+        for candidate in (base / "__init__.py", base.with_suffix(".py")):
+            if candidate.is_file():
+                return candidate
+        return None
+
+    seen: set[Path] = set()
+    data: set[str] = set()
+    todo = sorted((REPO / "notebooks").glob("*.py"))
+    assert todo, "no notebooks"
+    while todo:
+        path = todo.pop()
+        if path in seen:
+            continue
+        seen.add(path)
+        tree = ast.parse(path.read_text())
+        # the package a relative import starts from (a module's or an __init__'s folder)
+        package = path.relative_to(REPO).parent.parts
+        for node in ast.walk(tree):
+            names: list[str] = []
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                if node.level:
+                    base = ".".join(package[: len(package) - node.level + 1])
+                    module = f"{base}.{node.module}" if node.module else base
+                else:
+                    module = node.module or ""
+                names = [module] + [f"{module}.{a.name}" for a in node.names]
+            elif (
+                isinstance(node, ast.BinOp)
+                and isinstance(node.op, ast.Div)
+                and isinstance(node.left, ast.Name)
+                and node.left.id == "REPO_ROOT"
+                and isinstance(node.right, ast.Constant)
+                and isinstance(node.right.value, str)
+            ):
+                data.add(node.right.value.split("/")[0])
+            for name in names:
+                parts = name.split(".")
+                for i in range(1, len(parts) + 1):
+                    found = module_file(".".join(parts[:i]))
+                    if found is not None:
+                        todo.append(found)
+    return {p.relative_to(REPO).as_posix() for p in seen}, data
+
+
+def test_gitignore_port():
+    """The pattern semantics the sync checks rely on (those of go-gitignore)."""
+    m = _matcher(["dashboards/**", "Makefile", "**/__pycache__/**", ".venv/"])
+    assert m("dashboards/linkedin_statistics.lvdash.json")
+    assert m("x/dashboards/a.json")  # not anchored: matches at any depth
+    assert not m("linkedin_assets/dashboard/static/app.js")
+    assert m("Makefile") and m("sql/Makefile")
+    assert m("linkedin_assets/exports/__pycache__/cells.cpython-312.pyc")
+    assert m(".venv/") and not m(".venv")
+    assert _sync_patterns("/bench/**") == "bench/**"
+
+
+def test_sync_excludes_what_the_workspace_does_not_need(bundle):
+    """Tests, bench, the dashboard's source file and the local tooling are excluded;
+    the files themselves are matched by the exclude globs, and nothing else leaves
+    the allowed top-level entries."""
+    exclude = _matcher([_sync_patterns(p) for p in (bundle.get("sync") or {}).get("exclude") or []])
+    for entry in sorted(NOT_DEPLOYED):
+        path = REPO / entry
+        files = [p for p in path.rglob("*") if p.is_file()] if path.is_dir() else [path] * path.is_file()
+        for file in files:
+            rel = file.relative_to(REPO).as_posix()
+            assert exclude(rel), f"{rel} would be synced to the workspace: add {entry}/** to sync.exclude"
+    synced = _synced(bundle)
+    assert not {p for p in synced if "__pycache__" in p.split("/")}
+    tops = {p.split("/")[0] for p in synced}
+    assert tops <= MAY_BE_SYNCED, f"synced but not needed on the workspace: {sorted(tops - MAY_BE_SYNCED)}"
+    assert not any(p.startswith("dashboards/") or p.endswith(".lvdash.json") for p in synced)
+
+
+def test_sync_excludes_nothing_the_notebooks_import(bundle):
+    modules, data = _notebook_imports()
+    assert {"notebooks/bronze.py", "notebooks/silver.py", "linkedin_assets/databricks/notebook.py"} <= modules
+    assert "sql" in data  # sql_step/spark read REPO_ROOT / "sql"
+    sync = bundle.get("sync") or {}
+    excludes = [_sync_patterns(p) for p in sync.get("exclude") or []]
+    exclude = _matcher(excludes)
+    synced = _synced(bundle)
+    for rel in sorted(modules):
+        assert not exclude(rel), f"{rel} (imported by the notebooks) is excluded by sync.exclude {excludes}"
+        assert rel in synced, f"{rel} (imported by the notebooks) is not synced"
+    for entry in sorted(data):
+        assert not exclude(entry) and not exclude(entry + "/x"), f"REPO_ROOT / {entry!r} is excluded"
+    runtime = {p.relative_to(REPO).as_posix() for top in SYNCED for p in (REPO / top).rglob("*") if p.is_file()}
+    runtime = {p for p in runtime if "__pycache__" not in p.split("/")}
+    assert runtime <= synced, f"not synced: {sorted(runtime - synced)[:10]}"
+
+
 def test_sync_carries_what_the_notebooks_import(bundle, bundle_files):
-    includes = (bundle.get("sync") or {}).get("include") or []
-    assert SYNCED <= {pattern.split("/")[0] for pattern in includes}
-    for pattern in includes:
-        # (glob's "x/**" yields "x/" even when x does not exist: count files only)
-        files = [p for p in glob.glob(str(REPO / pattern), recursive=True) if Path(p).is_file()]
-        assert files, f"sync include {pattern!r} matches no file"
+    synced = _synced(bundle)
+    for top in SYNCED:
+        assert any(p.startswith(f"{top}/") for p in synced), f"nothing of {top}/ is synced"
     for notebook in ("bronze", "silver"):
+        assert f"notebooks/{notebook}.py" in synced
         assert (REPO / "notebooks" / f"{notebook}.py").read_text().startswith("# Databricks notebook source\n")
     sql_files = {p.relative_to(REPO).as_posix() for p in (REPO / "sql").rglob("*.sql")}
-    synced = {
-        Path(p).relative_to(REPO).as_posix()
-        for pattern in includes
-        for p in glob.glob(str(REPO / pattern), recursive=True)
-    }
     assert sql_files and sql_files <= synced, f"not synced: {sorted(sql_files - synced)}"
 
     # every relative path mentioned anywhere in the bundle files exists
@@ -205,6 +462,135 @@ def test_sync_carries_what_the_notebooks_import(bundle, bundle_files):
         for text in _strings(doc):
             if text.endswith((".json", ".yml", ".yaml", ".py", ".sql", ".toml")) and "*" not in text:
                 assert (path.parent / text).exists(), f"{path.name}: {text} does not exist"
+
+
+def test_sync_include_adds_nothing_outside_the_runtime_folders(bundle):
+    """sync.include patterns match at any depth: `sql/**` also picks up a local
+    .venv's site-packages/pyspark/sql/**. Whatever include adds must lie in the
+    runtime folders (and the runtime folders need no include: git tracks them)."""
+    includes = [_sync_patterns(p) for p in (bundle.get("sync") or {}).get("include") or []]
+    if not includes:
+        return
+    include = _matcher(includes)
+    stray = sorted(p for p in _every_file() if include(p) and p.split("/")[0] not in SYNCED)
+    assert not stray, f"sync.include {includes} also syncs {len(stray)} other files, e.g. {stray[:3]}"
+
+
+# ---------------------------------------------------------------- bundle schema
+
+
+@pytest.fixture(scope="module")
+def bundle_schema() -> dict:
+    if not BUNDLE_SCHEMA.is_file():
+        pytest.skip(f"no Databricks bundle JSON schema at {BUNDLE_SCHEMA} (shared reference data)")
+    return json.loads(BUNDLE_SCHEMA.read_text())
+
+
+@pytest.fixture(scope="module")
+def schema_validator(bundle_schema):
+    """A Draft 2020-12 validator of the CLI's bundle schema whose `pattern` keyword
+    uses the `regex` package: the schema's patterns are Go regexps with \\p{L}/\\p{N},
+    which Python's `re` rejects (`bad escape \\p`)."""
+    jsonschema = pytest.importorskip("jsonschema")
+    regex = pytest.importorskip("regex")
+    from jsonschema.exceptions import ValidationError
+
+    def pattern(validator, patrn, instance, schema):
+        if validator.is_type(instance, "string") and not regex.search(patrn, instance):
+            yield ValidationError(f"{instance!r} does not match {patrn!r}")
+
+    cls = jsonschema.validators.extend(jsonschema.Draft202012Validator, {"pattern": pattern})
+    return cls(bundle_schema)
+
+
+def _schema_errors(validator, document) -> list[str]:
+    """One line per error: where (the deepest place any oneOf branch got to) and why."""
+
+    def leaves(error):
+        return [leaf for e in error.context for leaf in leaves(e)] if error.context else [error]
+
+    errors = []
+    for error in validator.iter_errors(document):
+        found = leaves(error)
+        deepest = max(len(e.absolute_path) for e in found)
+        found = [e for e in found if len(e.absolute_path) == deepest]
+        where = "/".join(map(str, found[0].absolute_path)) or "(root)"
+        errors.append(f"{where}: " + "; ".join(sorted({e.message[:200] for e in found})))
+    return errors
+
+
+def test_schema_refs_resolve(bundle_schema):
+    """Every $ref of the schema points at a definition (the $defs keys nest along the
+    JSON pointer: #/$defs/github.com/databricks/cli/bundle/config.Bundle)."""
+    referencing = pytest.importorskip("referencing")
+    from referencing.jsonschema import DRAFT202012
+
+    resource = referencing.Resource.from_contents(bundle_schema, default_specification=DRAFT202012)
+    resolver = referencing.Registry().with_resource("urn:bundle", resource).resolver(base_uri="urn:bundle")
+    refs = {text for key, text in _items(bundle_schema) if key == "$ref"}
+    assert len(refs) > 100
+    for ref in sorted(refs):
+        assert ref.startswith("#/$defs/"), ref
+        assert isinstance(resolver.lookup(ref).contents, dict), ref
+
+
+def _items(node):
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if isinstance(value, str):
+                yield key, value
+            else:
+                yield from _items(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _items(value)
+
+
+def test_bundle_matches_the_cli_schema(bundle_files, schema_validator):
+    """databricks.yml with resources/*.yml merged in, as the CLI loads it, is valid
+    for the CLI's bundle JSON schema (${var.x} interpolations being strings)."""
+    merged = _merged(bundle_files)
+    assert {"schemas", "volumes", "dashboards"} <= set(merged["resources"])
+    assert _schema_errors(schema_validator, merged) == []
+
+
+@pytest.mark.parametrize(
+    "mutate, where",
+    [
+        (lambda d: d["sync"].update(exclude=3), "sync"),
+        (lambda d: d["resources"]["dashboards"]["linkedin_statistics"].update(bogus_key="x"), "resources/dashboards/linkedin_statistics"),
+        (lambda d: d["resources"]["volumes"]["posts"].update(name=["posts"]), "resources/volumes/posts"),
+        (lambda d: d["resources"]["dashboards"]["linkedin_statistics"].update(embed_credentials="yes"), "resources/dashboards/linkedin_statistics"),
+        (lambda d: d["bundle"].update(databricks_cli_version=255), "bundle"),
+        (lambda d: d["sync"].update(excludes=["bench/**"]), "sync"),
+        (lambda d: d["bundle"].update(cli_version=">=0.255.0"), "bundle"),
+        (lambda d: d["resources"]["volumes"]["posts"].update(volume_type="SHARED"), "resources/volumes/posts/volume_type"),
+        (lambda d: d["targets"]["prod"]["workspace"].update(root_path=["/Workspace"]), "targets/prod/workspace/root_path"),
+    ],
+    ids=[
+        "sync-exclude-int", "unknown-dashboard-key", "volume-name-list", "bool-not-interpolation",
+        "version-int", "unknown-sync-key", "unknown-bundle-key", "volume-type-enum", "target-root-path-list",
+    ],
+)
+def test_schema_validation_catches_mistakes(bundle_files, schema_validator, mutate, where):
+    """The validation is real: a wrong key or type (reached through the $refs) fails."""
+    document = _merged(bundle_files)
+    mutate(document)
+    errors = _schema_errors(schema_validator, document)
+    assert errors, "the mistake went through"
+    assert any(e.startswith(where) for e in errors), errors
+
+
+def test_schema_interpolations_are_strings(bundle_files, schema_validator):
+    """A ${var.x} in place of a bool/enum is accepted only through the translated
+    \\p{L} patterns; a ${...} of an unknown kind is not."""
+    document = _merged(bundle_files)
+    dashboard = document["resources"]["dashboards"]["linkedin_statistics"]
+    dashboard["embed_credentials"] = "${var.embed}"
+    document["resources"]["volumes"]["posts"]["volume_type"] = "${var.volume_type}"
+    assert _schema_errors(schema_validator, document) == []
+    dashboard["embed_credentials"] = "${nothing.embed}"
+    assert _schema_errors(schema_validator, document)
 
 
 # --------------------------------------------------------------------- dashboard
