@@ -32,7 +32,9 @@ base_parameters, tags, state, error) for tests to assert on.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
+import os
 import queue
 import threading
 import time
@@ -127,6 +129,22 @@ class _Library:
     def restartPython() -> None:
         # Notebooks call this after `%pip install`; the packages are already in this process.
         pass
+
+
+@contextlib.contextmanager
+def _cluster_environment(spec: dict):
+    """A new job cluster's `spark_env_vars` are its processes' environment, for the notebook's run."""
+    variables = {str(k): str(v) for k, v in ((spec.get("new_cluster") or {}).get("spark_env_vars") or {}).items()}
+    saved = {name: os.environ.get(name) for name in variables}
+    os.environ.update(variables)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 class FakeDbutils:
@@ -230,6 +248,9 @@ class JobRuns:
                     "notebook_path": spec["notebook_task"]["notebook_path"],
                     "base_parameters": dict(spec["notebook_task"].get("base_parameters") or {}),
                     "tags": {**(body.get("tags") or {}), **(spec.get("tags") or {})},
+                    "new_cluster": spec.get("new_cluster"),
+                    "timeout_seconds": body.get("timeout_seconds"),
+                    "run_as": body.get("run_as"),
                     "state": "PENDING",
                     "error": None,
                 }
@@ -318,6 +339,9 @@ class JobRuns:
                 return f"Task {key}: the Databricks stand-in runs only notebook_task tasks (got {', '.join(kinds)})."
             if (notebook.get("source") or "WORKSPACE") != "WORKSPACE":
                 return f"Task {key}: the stand-in runs only WORKSPACE notebooks, not source {notebook['source']}."
+            cluster = task.get("new_cluster")
+            if cluster is not None and not (cluster.get("spark_version") and (cluster.get("node_type_id") or cluster.get("instance_pool_id"))):
+                return f"Task {key}: new_cluster needs spark_version and node_type_id (or instance_pool_id)."
             if task.get("environment_key") and task["environment_key"] not in environments:
                 return f"Task {key}: environment_key {task['environment_key']} is not in the run's environments."
         return None
@@ -349,7 +373,7 @@ class JobRuns:
                     continue
                 task["life_cycle_state"], task["start_time"] = "RUNNING", _now_ms()
                 task["record"]["state"] = "RUNNING"
-            with ONE_RUN_AT_A_TIME:
+            with ONE_RUN_AT_A_TIME, _cluster_environment(task["spec"]):
                 outcome = self._run_notebook(task["spec"]["notebook_task"])
             with self._lock:
                 result = outcome.result

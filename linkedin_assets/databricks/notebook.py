@@ -2,7 +2,8 @@
 
 The notebooks in notebooks/ are thin: they call `run_bronze` or `run_silver` with the
 notebook's `spark` and `dbutils`. Dagster's Pipes client passes the Pipes bootstrap
-parameters as notebook widgets and the step's arguments as Pipes extras; the
+parameters as notebook widgets (serverless) or cluster environment variables (a job
+cluster), and the step's arguments as Pipes extras; the
 context and the messages travel through a Unity Catalog volume (read and written
 through the /Volumes FUSE mount here, through the Files API on the Dagster side).
 
@@ -23,19 +24,33 @@ LOCAL_LAKE_VARIABLE = "LINKEDIN_NOTEBOOK_LOCAL_LAKE"
 
 @contextmanager
 def pipes_session(dbutils):
+    """The Pipes session of this notebook run; its context and messages are in a UC volume.
+
+    Serverless runs get the bootstrap as widgets; job-cluster runs in the cluster's
+    environment (`PipesDatabricksClient` puts it in `spark_env_vars`).
+    """
     from dagster_pipes import (
         PipesDatabricksNotebookWidgetsParamsLoader,
+        PipesEnvVarParamsLoader,
         PipesUnityCatalogVolumesContextLoader,
         PipesUnityCatalogVolumesMessageWriter,
         open_dagster_pipes,
     )
 
+    widgets = PipesDatabricksNotebookWidgetsParamsLoader(dbutils.widgets)
     with open_dagster_pipes(
         context_loader=PipesUnityCatalogVolumesContextLoader(),
         message_writer=PipesUnityCatalogVolumesMessageWriter(interval=1),
-        params_loader=PipesDatabricksNotebookWidgetsParamsLoader(dbutils.widgets),
+        params_loader=widgets if _has_widget_bootstrap(widgets) else PipesEnvVarParamsLoader(),
     ) as pipes:
         yield pipes
+
+
+def _has_widget_bootstrap(widgets) -> bool:
+    try:
+        return widgets.is_dagster_pipes_process()
+    except Exception:  # dbutils raises InputWidgetNotDefined for a widget the run did not pass
+        return False
 
 
 def notebook_lake(spark, extras: dict):

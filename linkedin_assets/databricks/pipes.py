@@ -1,8 +1,10 @@
 """Notebook runs on Databricks through dagster-databricks Pipes.
 
-Serverless compute by default (`PipesDatabricksServerlessClient`, Pipes context and
-messages in a Unity Catalog volume); with a job cluster spec configured, the
-classic `PipesDatabricksClient` on a new job cluster (Pipes through DBFS).
+Serverless compute by default (`PipesDatabricksServerlessClient`); with a job cluster
+spec configured, the classic `PipesDatabricksClient` on a new job cluster. Both carry
+the Pipes context and messages through the same Unity Catalog volume (DBFS root,
+the job-cluster client's default, is disabled in new workspaces); the serverless
+run passes the bootstrap as notebook widgets, the job cluster as its environment.
 A run that fails becomes a `dg.Failure` carrying the task's error and the run's page.
 """
 
@@ -13,7 +15,10 @@ import json
 import dagster as dg
 from dagster._core.errors import DagsterPipesExecutionError
 from dagster_databricks.pipes import PipesDatabricksClient, PipesDatabricksServerlessClient
-from dagster_databricks.pipes import PipesUnityCatalogVolumesMessageReader
+from dagster_databricks.pipes import (
+    PipesUnityCatalogVolumesContextInjector,
+    PipesUnityCatalogVolumesMessageReader,
+)
 
 
 def describe_failed_run(client, run_id: int) -> tuple[str, str | None]:
@@ -59,15 +64,21 @@ class JobClusterClient(_Reporting, PipesDatabricksClient):
 
 
 def notebook_client(workspace, pipes_volume_path: str, poll_interval_seconds: float, job_cluster: str | None):
+    # Read messages every second, not every 10: a step's results arrive when its run ends.
+    reader = PipesUnityCatalogVolumesMessageReader(
+        client=workspace, volume_path=pipes_volume_path, interval=1, include_stdio_in_messages=False
+    )
     if job_cluster:
-        return JobClusterClient(client=workspace, poll_interval_seconds=poll_interval_seconds)
+        return JobClusterClient(
+            client=workspace,
+            context_injector=PipesUnityCatalogVolumesContextInjector(client=workspace, volume_path=pipes_volume_path),
+            message_reader=reader,
+            poll_interval_seconds=poll_interval_seconds,
+        )
     return ServerlessClient(
         client=workspace,
         volume_path=pipes_volume_path,
-        # Read messages every second, not every 10: a step's results arrive when its run ends.
-        message_reader=PipesUnityCatalogVolumesMessageReader(
-            client=workspace, volume_path=pipes_volume_path, interval=1, include_stdio_in_messages=False
-        ),
+        message_reader=reader,
         poll_interval_seconds=poll_interval_seconds,
     )
 

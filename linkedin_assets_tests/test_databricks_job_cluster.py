@@ -1,0 +1,66 @@
+"""Notebook runs on a new job cluster (LINKEDIN_JOB_CLUSTER), against the stand-in.
+
+The job-cluster Pipes client's defaults (a DBFS context and messages, bootstrap in the
+cluster's environment while the notebook read widgets) could not work: DBFS root is
+disabled in new workspaces, and the stand-in serves no DBFS either. Now the context
+and messages go through the Pipes volume, as on serverless, and the notebook reads
+the bootstrap from the cluster's environment.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+
+import pytest
+
+from linkedin_assets.cli import run_pending
+from linkedin_assets.databricks.settings import DatabricksSettings
+from linkedin_assets.lake.delta import DeltaLake
+from linkedin_assets.samples.profile import build_profile
+from linkedin_assets.samples.writer import write_content_export, write_patch_file
+from linkedin_assets.settings import load_settings
+
+from .databricks_standin import DatabricksStandIn, databricks_standin  # noqa: F401 (fixture)
+
+DAY = dt.date(2026, 10, 31)
+CLUSTER = {"spark_version": "15.4.x-scala2.12", "node_type_id": "i3.xlarge", "num_workers": 0}
+
+
+@pytest.fixture
+def on_a_job_cluster(settings, databricks_standin: DatabricksStandIn, monkeypatch):
+    monkeypatch.setenv("LINKEDIN_COMPUTE", "databricks")
+    monkeypatch.setenv("LINKEDIN_NOTEBOOK_DIR", "/Workspace/Shared/.bundle/linkedin-analytics/prod/files/notebooks")
+    monkeypatch.setenv("LINKEDIN_DATABRICKS_POLL_SECONDS", "0.2")
+    monkeypatch.setenv("LINKEDIN_JOB_CLUSTER", json.dumps(CLUSTER))
+    monkeypatch.setenv("LINKEDIN_NOTEBOOK_LOCAL_LAKE", str(settings.lake))
+    return databricks_standin
+
+
+def test_bronze_runs_on_a_job_cluster_through_the_pipes_volume(settings, on_a_job_cluster: DatabricksStandIn, tmp_path):
+    from databricks.sdk import WorkspaceClient
+
+    profile = build_profile(end=DAY, days=3, seed=21)
+    daily = write_content_export(profile, tmp_path, DAY, DAY)
+    url = profile.top_posts(DAY, DAY, "impressions")[0][0]
+    patch = write_patch_file([{"post_url": url, "title": "On a cluster"}], tmp_path / "fix.csv")
+    workspace = WorkspaceClient()
+    dbx = DatabricksSettings.from_env()
+    for volume, path in (("content_daily", daily), ("patch", patch)):
+        workspace.files.upload(f"{dbx.volume_path(volume, 'pending')}/{path.name}", io.BytesIO(path.read_bytes()))
+
+    summary = run_pending(load_settings(), downstream=False)
+
+    assert summary.ok, (summary.errors, summary.failed_runs)
+    runs = on_a_job_cluster.runs
+    assert {r["notebook"] for r in runs} == {"bronze"} and all(r["state"] == "SUCCESS" for r in runs), runs
+    for run in runs:
+        assert run["new_cluster"]["spark_version"] == CLUSTER["spark_version"]
+        bootstrap = run["new_cluster"]["spark_env_vars"]
+        assert {"DAGSTER_PIPES_CONTEXT", "DAGSTER_PIPES_MESSAGES"} <= set(bootstrap)
+        assert "DAGSTER_PIPES_CONTEXT" not in run["base_parameters"]
+    lake = DeltaLake(settings.lake)
+    assert [r["date"] for r in lake.read("bronze", "totals").to_pylist()] == [DAY]
+    [patched] = lake.read("bronze", "post_patch").to_pylist()
+    assert (patched["post_url"], patched["title"]) == (url, "On a cluster")
