@@ -16,6 +16,21 @@
     GET/DELETE .../subscriptions/{subscription_id}             get_subscription, delete_subscription
     GET    /api/2.0/preview/scim/v2/Users                      users.list (filter=userName eq "...", startIndex, count)
     GET    /api/2.0/preview/scim/v2/Me                         current_user.me
+    POST   /api/2.0/workspace/mkdirs                           workspace.mkdirs {path} (parents too)
+    GET    /api/2.0/workspace/get-status                       workspace.get_status (path=)
+
+As the real Lakeview API (and the databricks CLI's own test server) behaves:
+
+- get (and create/update's answer) returns the service's RE-SERIALISED definition, not
+  the text sent: compact, keys sorted, every page given `"pageType": "PAGE_TYPE_CANVAS"`
+  when it has none, a trailing newline. Comparing it with the file's text never matches.
+- every create and update answers a NEW etag (publishing does not change it); `writes`
+  records each create/update as (kind, dashboard_id) so a test can count them.
+- list is the basic view: no serialized_dashboard, etag, path, parent_path, update_time.
+- create refuses a parent_path folder that does not exist (404 RESOURCE_DOES_NOT_EXIST,
+  "Path (...) doesn't exist."); folders exist when created by workspace mkdirs, plus
+  `/`, `/Users`, `/Shared` and each SCIM user's home `/Users/<email>`. A leading
+  `/Workspace` is the same folder and is dropped from parent_path and path.
 
 Publishing really runs every dataset's query (`queryLines` joined, or `query`) of
 the serialized dashboard through the statement engine, and keeps the row count per
@@ -37,6 +52,8 @@ from typing import Callable
 PAGE_SIZE = 100
 USER_FILTER = re.compile(r'^\s*userName\s+eq\s+"([^"]*)"\s*$', re.I)
 DASHBOARDS = "/api/2.0/lakeview/dashboards"
+WORKSPACE = "/api/2.0/workspace"
+LIST_HIDDEN = ("serialized_dashboard", "etag", "path", "parent_path", "update_time")  # not in list responses
 SCIM = "/api/2.0/preview/scim/v2"
 
 
@@ -58,6 +75,8 @@ class Lakeview:
         self.published: dict[str, dict] = {}
         self.schedules: dict[str, dict[str, dict]] = {}  # dashboard id -> schedule id -> schedule
         self.subscriptions: dict[str, dict[str, dict]] = {}  # schedule id -> subscription id -> subscription
+        self.folders: set[str] = {"/", "/Users", "/Shared"}  # besides every user's /Users/<email>
+        self.writes: list[tuple[str, str]] = []  # ("create" | "update", dashboard_id), in order
         self._etags = itertools.count(1)
         self._lock = threading.Lock()
 
@@ -65,6 +84,8 @@ class Lakeview:
         path = request.path.rstrip("/")
         if path.startswith(SCIM + "/"):
             return self._scim(request, path[len(SCIM) + 1:])
+        if path.startswith(WORKSPACE + "/"):
+            return self._workspace(request, path[len(WORKSPACE) + 1:])
         if path != DASHBOARDS and not path.startswith(DASHBOARDS + "/"):
             return None
         parts = path[len(DASHBOARDS):].strip("/").split("/") if path != DASHBOARDS else []
@@ -97,8 +118,8 @@ class Lakeview:
         show_trashed = query.get("show_trashed", "false").lower() == "true"
         with self._lock:
             items = [d for d in self.dashboards.values() if show_trashed or d["lifecycle_state"] == "ACTIVE"]
-        # The list is the basic view: no serialized_dashboard.
-        items = [{k: v for k, v in d.items() if k != "serialized_dashboard"} for d in items]
+        # The list is the basic view (see the SDK's Dashboard: these fields are "excluded in List Dashboards responses").
+        items = [{k: v for k, v in d.items() if k not in LIST_HIDDEN} for d in items]
         return _page(items, query, "dashboards")
 
     def _create(self, body: dict):
@@ -107,10 +128,12 @@ class Lakeview:
         problem = _check_serialized(body.get("serialized_dashboard"))
         if problem:
             return 400, _error("INVALID_PARAMETER_VALUE", problem)
-        parent = (body.get("parent_path") or f"/Users/{self._me()}").rstrip("/")
+        parent = workspace_path(body.get("parent_path") or f"/Users/{self._me()}")
         path = f"{parent}/{body['display_name']}.lvdash.json"
         now = _now()
         with self._lock:
+            if not self._is_folder(parent):
+                return 404, _error("RESOURCE_DOES_NOT_EXIST", f"Path ({body.get('parent_path')}) doesn't exist.")
             if any(d["path"] == path and d["lifecycle_state"] == "ACTIVE" for d in self.dashboards.values()):
                 return 409, _error("RESOURCE_ALREADY_EXISTS", f"Node named '{body['display_name']}.lvdash.json' already exists")
             dashboard = {
@@ -118,7 +141,7 @@ class Lakeview:
                 "display_name": body["display_name"],
                 "path": path,
                 "parent_path": parent,
-                "serialized_dashboard": body.get("serialized_dashboard") or json.dumps({"pages": []}),
+                "serialized_dashboard": reserialized(body.get("serialized_dashboard") or json.dumps({"pages": []})),
                 "warehouse_id": body.get("warehouse_id"),
                 "create_time": now,
                 "update_time": now,
@@ -127,6 +150,7 @@ class Lakeview:
             }
             dashboard = {k: v for k, v in dashboard.items() if v is not None}
             self.dashboards[dashboard["dashboard_id"]] = dashboard
+            self.writes.append(("create", dashboard["dashboard_id"]))
             return 200, dict(dashboard)
 
     def _update(self, dashboard: dict, body: dict):
@@ -138,10 +162,50 @@ class Lakeview:
                 return 409, _error("ABORTED", "The dashboard was changed since its etag was read.")
             for key in ("display_name", "serialized_dashboard", "warehouse_id"):
                 if body.get(key) is not None:
-                    dashboard[key] = body[key]
+                    dashboard[key] = reserialized(body[key]) if key == "serialized_dashboard" else body[key]
             dashboard["path"] = f"{dashboard['parent_path']}/{dashboard['display_name']}.lvdash.json"
             dashboard["update_time"], dashboard["etag"] = _now(), str(next(self._etags))
+            self.writes.append(("update", dashboard["dashboard_id"]))
             return 200, dict(dashboard)
+
+    def updates(self, dashboard_id: str | None = None) -> int:
+        """How many times update (PATCH) was called, on `dashboard_id` or on any dashboard."""
+        with self._lock:
+            return sum(1 for kind, d in self.writes if kind == "update" and dashboard_id in (None, d))
+
+    # -- workspace folders ---------------------------------------------------------
+
+    def _is_folder(self, path: str) -> bool:
+        return path in self.folders or path in {f"/Users/{u}" for u in self.users}
+
+    def _object_at(self, path: str) -> dict | None:
+        """The active dashboard whose file is `path`."""
+        return next((d for d in self.dashboards.values() if d["path"] == path and d["lifecycle_state"] == "ACTIVE"), None)
+
+    def _workspace(self, request, rest: str):
+        if rest == "mkdirs" and request.method == "POST":
+            given = request.json().get("path") or ""
+            if not given.startswith("/"):
+                return 400, _error("INVALID_PARAMETER_VALUE", f"Path ({given}) must be absolute.")
+            path = workspace_path(given)
+            with self._lock:
+                prefixes = _prefixes(path)
+                blocking = next((p for p in prefixes if self._object_at(p) is not None), None)
+                if blocking is not None:
+                    return 400, _error("RESOURCE_ALREADY_EXISTS", f"Path ({blocking}) already exists and is not a directory.")
+                self.folders.update(prefixes)
+            return 200, {}
+        if rest == "get-status" and request.method == "GET":
+            given = request.query.get("path") or ""
+            path = workspace_path(given)
+            with self._lock:
+                if self._is_folder(path):
+                    return 200, {"object_type": "DIRECTORY", "path": given}
+                found = self._object_at(path)
+            if found is not None:
+                return 200, {"object_type": "DASHBOARD", "path": "/Workspace" + path, "resource_id": found["dashboard_id"]}
+            return 404, _error("RESOURCE_DOES_NOT_EXIST", f"Path ({given}) doesn't exist.")
+        return None
 
     def _trash(self, dashboard: dict):
         with self._lock:
@@ -350,6 +414,33 @@ def _user(email: str, user_id: str) -> dict:
         "active": True,
         "emails": [{"value": email, "type": "work", "primary": True}],
     }
+
+
+def workspace_path(path: str) -> str:
+    """A workspace path as the service keeps it: no trailing slash, no leading `/Workspace`."""
+    path = "/" + path.strip("/")
+    if path == "/Workspace" or path.startswith("/Workspace/"):
+        path = path[len("/Workspace"):] or "/"
+    return path
+
+
+def _prefixes(path: str) -> list[str]:
+    """`/a/b/c` -> `/`, `/a`, `/a/b`, `/a/b/c`."""
+    parts = [p for p in path.split("/") if p]
+    return ["/"] + ["/" + "/".join(parts[:i]) for i in range(1, len(parts) + 1)]
+
+
+def reserialized(text: str) -> str:
+    """The definition as Lakeview stores and returns it: its own serialisation, not the caller's text.
+
+    Compact JSON with sorted keys (Go's encoding/json), `pageType` defaulted on every page
+    (a service default since May 2025) and a trailing newline.
+    """
+    content = json.loads(text)
+    for page in content.get("pages") or []:
+        if isinstance(page, dict):
+            page.setdefault("pageType", "PAGE_TYPE_CANVAS")
+    return json.dumps(content, separators=(",", ":"), sort_keys=True) + "\n"
 
 
 def _check_serialized(text: str | None) -> str | None:

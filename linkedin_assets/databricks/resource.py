@@ -16,6 +16,7 @@ import dagster as dg
 from ..reports import rejected_from_pipes
 from ..sql_step import checked
 from .gold import refresh_gold
+from .lakeview import BUNDLE_NOTEBOOKS_SUFFIX, DEV_BUNDLE_ROOT
 from .warehouse import WarehouseResource
 from .warehouse_lake import WarehouseLake
 
@@ -25,7 +26,7 @@ def _dates(start, end) -> dict:
     return {"start": start.isoformat() if start else None, "end": end.isoformat() if end else None}
 
 
-BUNDLE_NOTEBOOKS = "/Workspace/Users/{user}/.bundle/linkedin-analytics/dev/files/notebooks"
+BUNDLE_NOTEBOOKS = DEV_BUNDLE_ROOT + BUNDLE_NOTEBOOKS_SUFFIX  # the dev bundle's, for the current user
 
 
 class DatabricksLakehouseResource(dg.ConfigurableResource):
@@ -36,6 +37,7 @@ class DatabricksLakehouseResource(dg.ConfigurableResource):
     job_cluster: str | None = None  # a new-cluster spec (JSON); None: serverless
     poll_interval_seconds: float = 5.0
     dashboard_parent: str | None = None
+    dashboard_id: str | None = None  # None: the bundle's dashboard in its resources folder, else the asset's own
     dashboard_subscriber: str | None = None
 
     @property
@@ -109,5 +111,7 @@ class DatabricksLakehouseResource(dg.ConfigurableResource):
             self.warehouse.table_names(),
             self.dashboard_parent,
             self.dashboard_subscriber,
+            dashboard_id=self.dashboard_id,
+            notebook_dir=self.notebook_dir,
         )
         return {**metadata, "url": dg.MetadataValue.url(metadata["url"])}

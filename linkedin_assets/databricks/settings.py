@@ -15,7 +15,9 @@ logs and errors cannot leak one.
                                      mounts them in a temporary folder)
     LINKEDIN_DATABRICKS_POLL_SECONDS how often a notebook run's state is polled (default 5)
     LINKEDIN_DASHBOARD_PARENT        workspace folder to create the dashboard in when the bundle
-                                     has not (default your home folder)
+                                     has not (default your home folder; created if missing)
+    LINKEDIN_DASHBOARD_ID            the dashboard to publish, by id (e.g. the bundle-deployed one's);
+                                     default: the bundle's in its resources folder, else the asset's own
     LINKEDIN_{LANDING,BRONZE,SILVER,GOLD}_CATALOG   catalog names (default: the layer name)
     LINKEDIN_SCHEMA                  schema in every catalog (default linkedin)
     LINKEDIN_PIPELINE_RUNNER         principal the jobs/pipelines run as (optional)
@@ -41,6 +43,7 @@ class DatabricksSettings:
     pipes_volume: str = "pipes"
     volumes_root: str = "/Volumes"
     dashboard_parent: str | None = None
+    dashboard_id: str | None = None
     poll_interval_seconds: float = 5.0
     catalogs: dict[str, str] = field(default_factory=lambda: {layer: layer for layer in LAYERS})
     schema: str = SCHEMA
@@ -64,6 +67,7 @@ class DatabricksSettings:
             pipes_volume=get("LINKEDIN_PIPES_VOLUME") or "pipes",
             volumes_root=(get("LINKEDIN_VOLUMES_ROOT") or "/Volumes").rstrip("/"),
             dashboard_parent=get("LINKEDIN_DASHBOARD_PARENT"),
+            dashboard_id=get("LINKEDIN_DASHBOARD_ID"),
             poll_interval_seconds=float(get("LINKEDIN_DATABRICKS_POLL_SECONDS") or 5),
             catalogs={layer: get(f"LINKEDIN_{layer.upper()}_CATALOG") or layer for layer in LAYERS},
             schema=get("LINKEDIN_SCHEMA") or SCHEMA,
@@ -128,6 +132,7 @@ class DatabricksSettings:
             notebook_dir=self.notebook_dir,
             job_cluster=self.job_cluster,
             dashboard_parent=self.dashboard_parent,
+            dashboard_id=self.dashboard_id,
             dashboard_subscriber=self.dashboard_subscriber,
             poll_interval_seconds=self.poll_interval_seconds,
             **overrides,
