@@ -324,6 +324,12 @@ class JobRuns:
     def _invalid(self, body: dict, tasks: list) -> str | None:
         if not isinstance(tasks, list) or not tasks:
             return "A one-time run needs at least one task in `tasks`."
+        run_as = body.get("run_as")
+        if run_as is not None and len({"user_name", "service_principal_name"} & set(run_as)) != 1:
+            return "run_as needs exactly one of user_name or service_principal_name."
+        timeout = body.get("timeout_seconds")
+        if timeout is not None and (not isinstance(timeout, int) or timeout < 0):
+            return f"timeout_seconds must be a non-negative integer, not {timeout!r}."
         environments = {e.get("environment_key") for e in body.get("environments") or []}
         keys = set()
         for task in tasks:

@@ -25,6 +25,7 @@ from linkedin_assets.settings import load_settings
 from .databricks_standin import DatabricksStandIn, databricks_standin  # noqa: F401 (fixture)
 
 DAY = dt.date(2026, 10, 31)
+RUNNER = "7f0c2a3e-1b4d-4e5f-9a8b-0c1d2e3f4a5b"  # a service principal's application id
 CLUSTER = {"spark_version": "15.4.x-scala2.12", "node_type_id": "i3.xlarge", "num_workers": 0}
 
 
@@ -35,6 +36,8 @@ def on_a_job_cluster(settings, databricks_standin: DatabricksStandIn, monkeypatc
     monkeypatch.setenv("LINKEDIN_DATABRICKS_POLL_SECONDS", "0.2")
     monkeypatch.setenv("LINKEDIN_JOB_CLUSTER", json.dumps(CLUSTER))
     monkeypatch.setenv("LINKEDIN_NOTEBOOK_LOCAL_LAKE", str(settings.lake))
+    monkeypatch.setenv("LINKEDIN_PIPELINE_RUNNER", RUNNER)
+    monkeypatch.setenv("LINKEDIN_DATABRICKS_RUN_TIMEOUT_SECONDS", "1800")
     return databricks_standin
 
 
@@ -60,7 +63,24 @@ def test_bronze_runs_on_a_job_cluster_through_the_pipes_volume(settings, on_a_jo
         bootstrap = run["new_cluster"]["spark_env_vars"]
         assert {"DAGSTER_PIPES_CONTEXT", "DAGSTER_PIPES_MESSAGES"} <= set(bootstrap)
         assert "DAGSTER_PIPES_CONTEXT" not in run["base_parameters"]
+        # LINKEDIN_PIPELINE_RUNNER and the time limit reach the submitted run.
+        assert run["run_as"] == {"service_principal_name": RUNNER} and run["timeout_seconds"] == 1800
     lake = DeltaLake(settings.lake)
     assert [r["date"] for r in lake.read("bronze", "totals").to_pylist()] == [DAY]
     [patched] = lake.read("bronze", "post_patch").to_pylist()
     assert (patched["post_url"], patched["title"]) == (url, "On a cluster")
+
+
+def test_pipeline_runner_is_a_user_or_a_service_principal():
+    from databricks.sdk.service import jobs
+
+    from linkedin_assets.databricks.settings import DatabricksSettings
+
+    def run_as(runner: str | None):
+        env = {"LINKEDIN_WAREHOUSE_ID": "abc123", **({"LINKEDIN_PIPELINE_RUNNER": runner} if runner else {})}
+        resource = DatabricksSettings.from_env(env).lakehouse_resource()
+        return resource._submit_args("linkedin bronze content").get("run_as")
+
+    assert run_as(None) is None
+    assert run_as("analytics@example.com") == jobs.JobRunAs(user_name="analytics@example.com")
+    assert run_as(RUNNER) == jobs.JobRunAs(service_principal_name=RUNNER)

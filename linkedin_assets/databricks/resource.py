@@ -11,6 +11,8 @@ The same methods the local `LakehouseResource` has, run on a workspace:
 
 from __future__ import annotations
 
+import re
+
 import dagster as dg
 
 from ..reports import rejected_from_pipes
@@ -26,6 +28,7 @@ def _dates(start, end) -> dict:
     return {"start": start.isoformat() if start else None, "end": end.isoformat() if end else None}
 
 
+UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 BUNDLE_NOTEBOOKS = DEV_BUNDLE_ROOT + BUNDLE_NOTEBOOKS_SUFFIX  # the dev bundle's, for the current user
 
 
@@ -36,6 +39,9 @@ class DatabricksLakehouseResource(dg.ConfigurableResource):
     notebook_dir: str | None = None  # None: the dev bundle's notebooks folder of the current user
     job_cluster: str | None = None  # a new-cluster spec (JSON); None: serverless
     poll_interval_seconds: float = 5.0
+    # A notebook run that takes longer is ended by Databricks (TIMEDOUT), not left to bill.
+    run_timeout_seconds: int = 3600
+    run_as: str | None = None  # a user name, or a service principal's application id; None: the caller
     dashboard_parent: str | None = None
     dashboard_id: str | None = None  # None: the bundle's dashboard in its resources folder, else the asset's own
     dashboard_subscriber: str | None = None
@@ -74,8 +80,25 @@ class DatabricksLakehouseResource(dg.ConfigurableResource):
             context=context,
             task=notebook_task(self._notebook(name), self.job_cluster),
             extras={**self._extras(), **extras},
-            submit_args={"run_name": f"linkedin {name} {extras.get('kind') or extras.get('table')} (dagster run {context.run_id[:8]})"},
+            submit_args=self._submit_args(
+                f"linkedin {name} {extras.get('kind') or extras.get('table')} (dagster run {context.run_id[:8]})"
+            ),
         )
+
+    def _submit_args(self, run_name: str) -> dict:
+        """What `jobs.submit` gets beside the task: a name, a time limit, and who the run runs as."""
+        from databricks.sdk.service import jobs
+
+        args: dict = {"run_name": run_name, "timeout_seconds": self.run_timeout_seconds}
+        if self.run_as:
+            # A service principal is named by its application id (a UUID); anything else is a user.
+            principal = UUID.fullmatch(self.run_as.strip())
+            args["run_as"] = (
+                jobs.JobRunAs(service_principal_name=self.run_as.strip())
+                if principal
+                else jobs.JobRunAs(user_name=self.run_as.strip())
+            )
+        return args
 
     def bronze_step(self, context, kind: str, start=None, end=None, reported=frozenset()) -> tuple[list, dict]:
         invocation = self._run_notebook(

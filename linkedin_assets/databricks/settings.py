@@ -20,7 +20,9 @@ logs and errors cannot leak one.
                                      default: the bundle's in its resources folder, else the asset's own
     LINKEDIN_{LANDING,BRONZE,SILVER,GOLD}_CATALOG   catalog names (default: the layer name)
     LINKEDIN_SCHEMA                  schema in every catalog (default linkedin)
-    LINKEDIN_PIPELINE_RUNNER         principal the jobs/pipelines run as (optional)
+    LINKEDIN_PIPELINE_RUNNER         who the notebook runs run as: a user name, or a service principal's
+                                     application id (optional; default the caller)
+    LINKEDIN_DATABRICKS_RUN_TIMEOUT_SECONDS  a notebook run's time limit (default 3600)
     LINKEDIN_SUPPORT_EMAIL           gets failure notifications (optional)
     LINKEDIN_DASHBOARD_SUBSCRIBER    gets dashboard refresh summaries (optional)
 """
@@ -45,6 +47,7 @@ class DatabricksSettings:
     dashboard_parent: str | None = None
     dashboard_id: str | None = None
     poll_interval_seconds: float = 5.0
+    run_timeout_seconds: int = 3600
     catalogs: dict[str, str] = field(default_factory=lambda: {layer: layer for layer in LAYERS})
     schema: str = SCHEMA
     volumes: tuple[str, ...] = VOLUMES
@@ -69,6 +72,7 @@ class DatabricksSettings:
             dashboard_parent=get("LINKEDIN_DASHBOARD_PARENT"),
             dashboard_id=get("LINKEDIN_DASHBOARD_ID"),
             poll_interval_seconds=float(get("LINKEDIN_DATABRICKS_POLL_SECONDS") or 5),
+            run_timeout_seconds=int(get("LINKEDIN_DATABRICKS_RUN_TIMEOUT_SECONDS") or 3600),
             catalogs={layer: get(f"LINKEDIN_{layer.upper()}_CATALOG") or layer for layer in LAYERS},
             schema=get("LINKEDIN_SCHEMA") or SCHEMA,
             pipeline_runner=get("LINKEDIN_PIPELINE_RUNNER"),
@@ -135,5 +139,7 @@ class DatabricksSettings:
             dashboard_id=self.dashboard_id,
             dashboard_subscriber=self.dashboard_subscriber,
             poll_interval_seconds=self.poll_interval_seconds,
+            run_timeout_seconds=self.run_timeout_seconds,
+            run_as=self.pipeline_runner,
             **overrides,
         )
