@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -298,6 +299,41 @@ def test_09_negative_day_is_stored_as_stated_and_flagged(settings, profile, base
     evaluation = record.event.dagster_event.event_specific_data
     assert not evaluation.passed and evaluation.severity == dg.AssetCheckSeverity.WARN
     assert evaluation.metadata["days"].value == [{"date": BAD_DAY.isoformat(), "column": "engagements", "value": -2}]
+
+
+def rewritten_part(path: Path, part: str, edit: Callable[[bytes], bytes]) -> Path:
+    """The package at `path` with one part's bytes edited, the rest as they were."""
+    with zipfile.ZipFile(path) as package:
+        parts = {info.filename: package.read(info.filename) for info in package.infolist()}
+    parts[part] = edit(parts[part])
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as package:
+        for name, data in parts.items():
+            package.writestr(name, data)
+    return path
+
+
+def test_10_sheet_claiming_the_last_cell_is_refused_before_it_is_loaded(settings, profile, baseline):
+    """One empty text cell at XFD1048576: python-calamine would allocate 512 GiB for the sheet
+    (it aborts the process: seen with `ulimit -v`), killing the run and every later one."""
+    path = pending(settings, "content_daily") / valid_bad_day_file(settings, profile).name
+    shutil.copy(settings.home / "drafts" / path.name, path)
+    rewritten_part(path, "xl/worksheets/sheet2.xml", lambda xml: xml.replace(
+        b"</sheetData>", b'<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t></t></is></c></row></sheetData>'
+    ))
+    assert path.stat().st_size < 20_000
+
+    run_bad(
+        settings, baseline, "content_daily", path,
+        "sheet 'ENGAGEMENT' spans 1,048,576 rows x 16,384 columns (17,179,869,184 cells, over 2,000,000)",
+    )
+
+
+def test_10_generation_time_in_the_future_is_not_trusted(settings, profile, baseline):
+    """The generation time decides which download wins: one in 2100 would win every day forever."""
+    path = valid_bad_day_file(settings, profile, folder=pending(settings, "content_daily"),
+                              generated_at=dt.datetime(2100, 1, 1, 9))
+
+    run_bad(settings, baseline, "content_daily", path, "LinkedIn generated it on 2100-01-01T09:00:00+00:00, which is in the future")
 
 
 def test_10_formula_instead_of_a_value(settings, profile, baseline):

@@ -36,6 +36,12 @@ _ZIP_MAGIC = b"PK\x03\x04"
 # <f>, <f t="shared" .../>, or with a namespace prefix (<x:f>): a cell formula.
 _FORMULA = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s/>]")
 _CELL = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c\s[^>]*?\br\s*=\s*[\"']([A-Za-z]{1,3}\d+)[\"']")
+_DIMENSION = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?dimension\s[^>]*?\bref\s*=\s*[\"']([^\"']*)[\"']")
+_REFERENCE = re.compile(rb"([A-Za-z]{1,3})(\d{1,7})")
+# python-calamine allocates a sheet's whole rectangle up front: a sheet claiming a cell
+# at XFD1048576 asks for 17 billion cells and kills the process. LinkedIn's sheets are
+# a few hundred rows by a few columns.
+MAX_SHEET_CELLS = 2_000_000
 _RELATIONSHIPS = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
 _R_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 
@@ -128,6 +134,7 @@ def _check_package(package: zipfile.ZipFile, path: Path, file_name: str) -> None
     names = _sheet_names(package)
     for member in sorted(m for m in members if m.startswith("xl/worksheets/") and m.endswith(".xml")):
         xml = package.read(member)
+        _check_extent(xml, names.get(member, posixpath.basename(member)), file_name)
         found = _FORMULA.search(xml)
         if found:
             cells = list(_CELL.finditer(xml, 0, found.start()))
@@ -138,6 +145,31 @@ def _check_package(package: zipfile.ZipFile, path: Path, file_name: str) -> None
                 f"contains formulas (sheet {sheet!r} cell {cell}): LinkedIn exports hold plain values; "
                 "download the export again, or paste the cells as values",
             )
+
+
+def _check_extent(xml: bytes, sheet: str, file_name: str) -> None:
+    """Refuse a sheet whose declared or used cells span more than MAX_SHEET_CELLS, before any reader allocates them."""
+    references = [m.group(1) for m in _CELL.finditer(xml)]
+    references += [end for m in _DIMENSION.finditer(xml) for end in m.group(1).split(b":")]
+    rows = columns = 0
+    for reference in references:
+        found = _REFERENCE.fullmatch(reference.strip().replace(b"$", b""))
+        if found:
+            rows = max(rows, int(found.group(2)))
+            columns = max(columns, _column_number(found.group(1)))
+    if rows * columns > MAX_SHEET_CELLS:
+        raise ExportError(
+            file_name,
+            f"sheet {sheet!r} spans {rows:,} rows x {columns:,} columns ({rows * columns:,} cells, over "
+            f"{MAX_SHEET_CELLS:,}): not a LinkedIn export, and too large to read safely",
+        )
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for letter in letters.upper():
+        number = number * 26 + letter - ord("A") + 1
+    return number
 
 
 def _sheet_names(package: zipfile.ZipFile) -> dict[str, str]:

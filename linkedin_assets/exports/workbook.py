@@ -78,7 +78,19 @@ def open_workbook(path: Path, file_name: str) -> Workbook:
             sheets[label(name)] = Sheet(name, _trimmed(values))
     except Exception as exc:  # calamine raises its own, OSError, zip errors...: all mean unreadable
         raise ExportError(file_name, f"not a readable .xlsx workbook: {exc}") from exc
-    return Workbook(file_name, sheets, created_at(path))
+    created = created_at(path)
+    # It decides which download wins each day: one from the future would win forever.
+    if created is not None and created > dt.datetime.now(dt.timezone.utc) + FUTURE_SLACK:
+        raise ExportError(
+            file_name,
+            f"the workbook says LinkedIn generated it on {created.isoformat(timespec='seconds')}, which is in "
+            "the future: a re-saved or hand-made file? download the export again",
+        )
+    return Workbook(file_name, sheets, created)
+
+
+# Clocks disagree a little; a day more than now is no clock error.
+FUTURE_SLACK = dt.timedelta(days=1)
 
 
 _CORE = "docProps/core.xml"
