@@ -275,6 +275,9 @@ def test_08_one_day_file_read_month_first(settings, profile, baseline):
         ("ENGAGEMENT", "B2", "n/a", "cell B2: expected a whole number, found 'n/a'"),
         ("ENGAGEMENT", "B2", "12.5", "cell B2: expected a whole number, found '12.5'"),
         ("ENGAGEMENT", "B2", "55,37", "cell B2: expected a whole number, found '55,37'"),
+        # Beyond int64: once an OverflowError after parsing, the file stuck in pending/ forever.
+        ("ENGAGEMENT", "B2", 1e308, "cell B2: 1e+308 is too large for a count"),
+        ("ENGAGEMENT", "C2", "9,223,372,036,854,775,808", "cell C2: '9,223,372,036,854,775,808' is too large for a count"),
     ],
 )
 def test_09_negative_total_or_non_numeric_numbers(settings, profile, baseline, sheet, cell, value, phrase):
@@ -354,6 +357,18 @@ def test_11_file_over_the_size_limit_is_refused_before_parsing(settings, profile
         handle.truncate(50 * MB)  # sparse: fast to make, 50 MB as far as stat() goes
 
     run_bad(settings, baseline, "content_daily", path, "file is 50.0 MB, over the 20.0 MB limit (LINKEDIN_MAX_FILE_MB)")
+
+
+@pytest.mark.parametrize("limit", ["inf", "nan", "-3", "lots"])
+def test_11_size_limit_that_is_no_size_falls_back_to_the_default(settings, profile, baseline, monkeypatch, limit):
+    """LINKEDIN_MAX_FILE_MB=inf once made every file fail with an OverflowError."""
+    monkeypatch.setenv("LINKEDIN_MAX_FILE_MB", limit)
+    valid_bad_day_file(settings, profile, folder=pending(settings, "content_daily"))
+
+    summary = run_pending(settings, downstream=False)
+
+    assert summary.ok, summary
+    assert [r["date"] for r in rows(settings, "totals", date=BAD_DAY)] == [BAD_DAY]
 
 
 def test_11_size_limit_from_the_environment(settings, profile, baseline, monkeypatch):

@@ -19,6 +19,8 @@ _SLASH_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
 _TEXT_DATE_FORMATS = ("%b %d, %Y", "%B %d, %Y")
 _TIME_FORMATS = ("%I:%M %p", "%I:%M:%S %p", "%H:%M", "%H:%M:%S")
 
+INT64_MAX = 2**63 - 1
+
 # Day/month orders a text date "a/b/YYYY" can be read in.
 MONTH_FIRST = "M/D/YYYY"
 DAY_FIRST = "DD/MM/YYYY"
@@ -63,6 +65,8 @@ def to_int(value: object, where: str, signed: bool = False) -> int:
         raise ValueError(f"{where}: expected a whole number, found {_shown(value)}")
     if number < 0 and not signed:
         raise ValueError(f"{where}: expected a count (never negative), found {number}")
+    if not -INT64_MAX <= number <= INT64_MAX:
+        raise ValueError(f"{where}: {_shown(value)[:40]} is too large for a count (the tables hold 64-bit integers)")
     return number
 
 

@@ -53,7 +53,7 @@ def max_file_bytes() -> int:
         limit = float(text) if text else DEFAULT_MAX_FILE_MB
     except ValueError:
         limit = DEFAULT_MAX_FILE_MB
-    if not limit > 0:
+    if not 0 < limit < float("inf"):  # nan, 0, negatives and inf: the default
         limit = DEFAULT_MAX_FILE_MB
     return int(limit * 1024 * 1024)
 
