@@ -12,9 +12,11 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from .exports.model import shown_name
 from .settings import LANDING_STATES, VOLUMES
 
 # Browsers write these while a download is in flight.
@@ -41,6 +43,22 @@ def error_note(name: str, reason: str) -> str:
     """The text of `<name>.error.txt`: the file, when, why (the last line)."""
     when = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
     return f"{name}\n{when}\n{reason}\n"
+
+
+def safe_name(name: str) -> str:
+    """A file name as text: bytes that are no UTF-8 (a Latin-1 "José") written as \\xNN escapes."""
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def _unsafe(entry: os.DirEntry) -> str | None:
+    """Why a pending entry is refused without being read, if it is."""
+    if entry.is_symlink():
+        # Following it could read (and quote in a note) any file the process may read,
+        # or replace a processed file with a link to itself.
+        return "a symbolic link, not a file: refused without being followed; copy the file itself"
+    if safe_name(entry.name) != entry.name:
+        return "the file name is not valid UTF-8 (an old encoding such as Latin-1?): rename the file"
+    return None
 
 
 def note_reason(text: str) -> str:
@@ -106,10 +124,24 @@ class Landing:
         found = []
         for entry in os.scandir(folder):
             name = entry.name
+            if state == "pending" and (problem := _unsafe(entry)):
+                self._refuse_unread(volume, entry, problem)
+                continue
             if not entry.is_file() or not is_export_name(name):
                 continue
             found.append(LandedFile.at(volume, Path(entry.path)))
         return sorted(found, key=lambda f: (f.mtime_ns, f.name))
+
+    def _refuse_unread(self, volume: str, entry: os.DirEntry, problem: str) -> None:
+        """Move a file that must not even be opened to errors/, under a name that can be shown."""
+        shown = safe_name(entry.name)
+        folder = self.folder(volume, "errors")
+        target = folder / shown
+        if target.exists() or target.is_symlink():
+            target = folder / f"{Path(shown).stem}.{time.time_ns()}{Path(shown).suffix}"
+        os.replace(entry.path, target)  # a symbolic link moves as a link: its target is never touched
+        reason = f"{shown_name(shown)}: {problem}"
+        target.with_name(target.name + ERROR_NOTE_SUFFIX).write_text(error_note(shown, reason), encoding="utf-8")
 
     def readable(self, file: LandedFile) -> Path:
         """A local path to read the file from (here, the file itself)."""

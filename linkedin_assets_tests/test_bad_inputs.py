@@ -417,6 +417,54 @@ def test_12_hostile_patch_file_name(settings, profile, baseline):
     run_bad(settings, baseline, "patch", path, "file name contains characters not allowed in an export name (;)")
 
 
+def test_12_latin1_file_name_is_refused_and_the_rest_processed(settings, profile, baseline):
+    """A name in bytes that are no UTF-8 once crashed the sensor on every tick, blocking every volume."""
+    good = valid_bad_day_file(settings, profile, folder=pending(settings, "content_daily"))
+    source = valid_bad_day_file(settings, profile, day=BAD_DAY - dt.timedelta(days=1))
+    folder = os.fsencode(pending(settings, "content_daily"))
+    latin1 = os.path.join(folder, os.fsencode(source.name).replace(b"Lovelace", b"Lovel\xe1ce"))
+    shutil.copy(source, latin1)
+
+    summary = run_pending(settings, downstream=False)
+
+    assert (settings.volume("content_daily", "processed") / good.name).is_file()
+    shown = source.name.replace("Lovelace", "Lovel\\xe1ce")
+    note = settings.volume("content_daily", "errors") / f"{shown}.error.txt"
+    assert note.read_text(encoding="utf-8").splitlines()[-1] == (
+        f"{shown}: the file name is not valid UTF-8 (an old encoding such as Latin-1?): rename the file"
+    )
+    assert not os.listdir(folder) and summary.processed
+
+
+@pytest.mark.parametrize("target", ["secret", "processed"])
+def test_12_symbolic_link_is_refused_without_being_followed(settings, profile, baseline, tmp_path, target):
+    """A link to a private file must not leak a line of it; a link to processed/X must not destroy X."""
+    processed = settings.volume("content_daily", "processed")
+    kept = sorted(processed.iterdir())[0]
+    if target == "secret":
+        secret = tmp_path / "token.txt"
+        secret.write_text("dapi-very-secret-token\n")
+        secret.chmod(0o600)
+        link = pending(settings, "patch") / "fixes.csv"
+        link.symlink_to(secret)
+        volume = "patch"
+    else:
+        link = pending(settings, "content_daily") / kept.name
+        link.symlink_to(kept)
+        volume = "content_daily"
+    kept_bytes = kept.read_bytes()
+
+    summary = run_pending(settings, downstream=False)
+
+    moved = settings.volume(volume, "errors") / link.name
+    assert moved.is_symlink() and not link.exists() and not link.is_symlink()
+    note = (settings.volume(volume, "errors") / f"{link.name}.error.txt").read_text(encoding="utf-8")
+    assert note.splitlines()[-1] == f"{link.name}: a symbolic link, not a file: refused without being followed; copy the file itself"
+    assert "very-secret" not in note + str(summary)
+    assert kept.is_file() and not kept.is_symlink() and kept.read_bytes() == kept_bytes
+    assert snapshot(settings) == baseline
+
+
 def test_12_apostrophe_in_a_profile_name_is_fine(settings, profile, baseline):
     """Real names hold apostrophes (O'Brien): handled as plain data, never through a shell."""
     source = valid_bad_day_file(settings, profile)
