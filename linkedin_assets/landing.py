@@ -45,6 +45,18 @@ def error_note(name: str, reason: str) -> str:
     return f"{name}\n{when}\n{reason}\n"
 
 
+NAME_MAX_BYTES = 255  # what Linux file systems allow for one name
+
+
+def fitted(stem: str, suffix: str) -> str:
+    """`stem + suffix`, the stem cut so that the name and its error note's name fit NAME_MAX_BYTES."""
+    budget = NAME_MAX_BYTES - len(ERROR_NOTE_SUFFIX) - len(suffix.encode("utf-8", "surrogateescape"))
+    encoded = stem.encode("utf-8", "surrogateescape")
+    if len(encoded) > budget:
+        stem = encoded[:budget].decode("utf-8", "ignore")
+    return stem + suffix
+
+
 def safe_name(name: str) -> str:
     """A file name as text: bytes that are no UTF-8 (a Latin-1 "José") written as \\xNN escapes."""
     return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
@@ -136,9 +148,9 @@ class Landing:
         """Move a file that must not even be opened to errors/, under a name that can be shown."""
         shown = safe_name(entry.name)
         folder = self.folder(volume, "errors")
-        target = folder / shown
+        target = folder / fitted(Path(shown).stem, Path(shown).suffix)
         if target.exists() or target.is_symlink():
-            target = folder / f"{Path(shown).stem}.{time.time_ns()}{Path(shown).suffix}"
+            target = folder / fitted(Path(shown).stem, f".{time.time_ns()}{Path(shown).suffix}")
         os.replace(entry.path, target)  # a symbolic link moves as a link: its target is never touched
         reason = f"{shown_name(shown)}: {problem}"
         target.with_name(target.name + ERROR_NOTE_SUFFIX).write_text(error_note(shown, reason), encoding="utf-8")
@@ -170,9 +182,11 @@ class Landing:
 
     def mark_error(self, file: LandedFile, reason: str) -> Path:
         folder = self.folder(file.volume, "errors")
-        target = folder / file.name
+        # Room for the note's suffix: a 250-byte name once lost its note, and a second
+        # download of it (".<mtime_ns>" added) stuck in pending/.
+        target = folder / fitted(file.path.stem, file.path.suffix)
         if target.exists():
-            target = folder / f"{file.path.stem}.{file.mtime_ns}{file.path.suffix}"
+            target = folder / fitted(file.path.stem, f".{file.mtime_ns}{file.path.suffix}")
         os.replace(file.path, target)
         note = target.with_name(target.name + ERROR_NOTE_SUFFIX)
         note.write_text(error_note(file.name, reason), encoding="utf-8")

@@ -592,6 +592,36 @@ def test_15_patch_with_unknown_post_url_is_rejected_whole(settings, profile, bas
     assert not rows(settings, "post_patch", post_url=known)  # the good row was not applied either
 
 
+def test_15_a_huge_cell_is_quoted_as_an_excerpt(settings, profile, baseline):
+    """A huge cell once travelled whole into the note, the terminal and the event log (10 MB gave 64 MB)."""
+    unknown = "https://www.linkedin.com/posts/" + "x" * 100_000  # under the CSV reader's field limit
+    path = write_patch_file([{"post_url": unknown, "title": "Typo"}], pending(settings, "patch") / "fixes.csv")
+
+    reason = run_bad(settings, baseline, "patch", path, "unknown post_url (1 of 1 rows): https://www.linkedin.com/posts/xxx")
+
+    assert len(reason) < 1_000 and reason.endswith("more characters)")
+    note = settings.volume("patch", "errors") / "fixes.csv.error.txt"
+    assert note.stat().st_size < 2_000
+
+
+def test_15_a_name_near_the_length_limit_keeps_its_note_twice(settings, profile, baseline):
+    """250 bytes of name: the note (+10 bytes) once could not be written, and a second download stuck in pending/."""
+    name = "n" * 250 + ".csv"
+    for attempt in (1, 2):
+        path = pending(settings, "patch") / name
+        path.write_text("post_url,title\nhttps://www.linkedin.com/posts/nobody-activity-1-X,T\n", encoding="utf-8")
+        os.utime(path, ns=(attempt * 10**18, attempt * 10**18))
+
+        summary = run_pending(settings, downstream=False)
+
+        assert not summary.ok and not path.exists(), f"attempt {attempt}: still pending"
+    errors = settings.volume("patch", "errors")
+    notes = sorted(p.name for p in errors.iterdir() if p.name.endswith(".error.txt"))
+    assert len(notes) == 2 and all(len(n.encode()) <= 255 for n in notes)
+    assert all("unknown post_url" in (errors / n).read_text(encoding="utf-8") for n in notes)
+    assert snapshot(settings) == baseline
+
+
 def test_15_patch_for_a_post_known_only_from_post_details(settings, profile, baseline):
     """The counterpart: a post known from a single-post export is patched."""
     url = profile.posts[-3].url

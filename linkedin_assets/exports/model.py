@@ -49,7 +49,18 @@ class ExportError(ValueError):
     def __init__(self, file_name: str, problem: str):
         self.file_name = file_name
         self.problem = problem
-        super().__init__(f"{shown_name(file_name)}: {one_line(problem)}")
+        super().__init__(f"{shown_name(file_name)}: {excerpt(one_line(problem))}")
+
+
+# A reason quotes the cell it is about; a 10 MB cell must not travel whole into the
+# error note, the terminal, the event log and the support email.
+MAX_REASON_CHARS = 500
+
+
+def excerpt(text: str, limit: int = MAX_REASON_CHARS) -> str:
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}... ({len(text) - limit:,} more characters)"
 
 
 # Line and paragraph separators count too: str.splitlines() splits on them.
