@@ -155,6 +155,31 @@ def test_02_truncated_xlsx(settings, profile, baseline):
     run_bad(settings, baseline, "content_daily", path, "the zip archive is truncated or damaged")
 
 
+def test_02_password_protected_xlsx(settings, profile, baseline):
+    """Excel's password protection makes an OLE file, which once read as 'an .xls or CSV renamed?'."""
+    import io
+
+    from msoffcrypto.format.ooxml import OOXMLFile
+
+    source = valid_bad_day_file(settings, profile)
+    encrypted = io.BytesIO()
+    with source.open("rb") as plain:
+        OOXMLFile(plain).encrypt("a password", encrypted)
+    path = pending(settings, "content_daily") / source.name
+    path.write_bytes(encrypted.getvalue())
+
+    run_bad(settings, baseline, "content_daily", path, "the workbook is password-protected (encrypted)")
+
+
+def test_02_workbook_with_macros(settings, profile, baseline):
+    path = pending(settings, "content_daily") / valid_bad_day_file(settings, profile).name
+    shutil.copy(settings.home / "drafts" / path.name, path)
+    with zipfile.ZipFile(path, "a") as package:
+        package.writestr("xl/vbaProject.bin", b"\xd0\xcf\x11\xe0 macros")
+
+    run_bad(settings, baseline, "content_daily", path, "the workbook holds macros (xl/vbaProject.bin)")
+
+
 # 3-6. Layout: sheets, headers, columns, empty sheets -----------------------------------
 
 

@@ -755,3 +755,9 @@ def test_to_int_and_to_fraction():
     assert to_fraction("<1%", "x") == (None, True)
     with pytest.raises(ValueError, match="between 0% and 100%"):
         to_fraction(12, "x")
+
+
+def test_bidi_controls_in_a_name_are_shown_as_escapes():
+    """A right-to-left override makes "Content_...\u202exslx.exe" print as "...exe.xlsx": never raw."""
+    error = ExportError("Content_1\u202eexe.xlsx", "x")
+    assert str(error) == "Content_1\\u202eexe.xlsx: x"

@@ -33,6 +33,10 @@ MAX_UNPACKED_FACTOR = 10
 _FORBIDDEN_IN_NAMES = '/\\;$`|"<>*?'
 
 _ZIP_MAGIC = b"PK\x03\x04"
+# An encrypted .xlsx is an OLE compound file holding an "EncryptedPackage" stream.
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0"
+_ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
+_MACROS = re.compile(r"(^|/)vbaProject\.bin$", re.IGNORECASE)
 # <f>, <f t="shared" .../>, or with a namespace prefix (<x:f>): a cell formula.
 _FORMULA = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s/>]")
 _CELL = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c\s[^>]*?\br\s*=\s*[\"']([A-Za-z]{1,3}\d+)[\"']")
@@ -102,6 +106,12 @@ def check_xlsx_package(path: Path, file_name: str) -> None:
                 "not a readable .xlsx workbook: the zip archive is truncated or damaged "
                 "(its central directory is missing): an interrupted download? download it again",
             )
+        if magic == _OLE_MAGIC and _ENCRYPTED_PACKAGE in path.read_bytes():  # size checked above
+            raise ExportError(
+                file_name,
+                "the workbook is password-protected (encrypted): LinkedIn's exports never are; "
+                "save it without a password or download the export again",
+            )
         raise ExportError(
             file_name,
             "not a readable .xlsx workbook: the file is not a zip archive, as every .xlsx is "
@@ -130,6 +140,11 @@ def _check_package(package: zipfile.ZipFile, path: Path, file_name: str) -> None
             file_name,
             f"workbook unpacks to {_mb(unpacked)}, over {MAX_UNPACKED_FACTOR} x the "
             f"{_mb(max_file_bytes())} limit ({MAX_FILE_MB_ENV}): not a LinkedIn export",
+        )
+    macros = next((m for m in members if _MACROS.search(m)), None)
+    if macros:
+        raise ExportError(
+            file_name, f"the workbook holds macros ({macros}): LinkedIn's exports never do; it was not read"
         )
     names = _sheet_names(package)
     for member in sorted(m for m in members if m.startswith("xl/worksheets/") and m.endswith(".xml")):

@@ -65,11 +65,16 @@ def excerpt(text: str, limit: int = MAX_REASON_CHARS) -> str:
 
 # Line and paragraph separators count too: str.splitlines() splits on them.
 _BREAKING = ("Cc", "Zl", "Zp")
+# Bidirectional controls reorder what a terminal shows ("fdp.xlsx" reads as "xlsx.pdf"
+# after a right-to-left override): written as escapes too.
+_BIDI = frozenset("\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
 def shown_name(file_name: str) -> str:
-    """A file name on one line: control characters (newline, tab...) written as escapes."""
-    return "".join(_escaped(c) if unicodedata.category(c) in _BREAKING else c for c in file_name)
+    """A file name on one line, as it is: control and bidi characters written as escapes."""
+    return "".join(
+        _escaped(c) if unicodedata.category(c) in _BREAKING or c in _BIDI else c for c in file_name
+    )
 
 
 def one_line(text: str) -> str:
