@@ -601,6 +601,28 @@ def test_14_same_name_older_download_arriving_late_is_the_one_superseded(setting
     assert (processed / newer.name).stat().st_mtime_ns == newer_mtime
 
 
+def test_14_same_name_download_holding_fewer_days_is_refused_and_deletes_nothing(settings, profile, baseline):
+    """A re-download named for 28 days holding 5 once replaced the stored copy, and its rebuild
+    deleted the 23 days it lacked, with every check green."""
+    start, end = DAY - dt.timedelta(days=28), DAY - dt.timedelta(days=1)
+    full = write_content_export(profile, pending(settings, "content_historical"), start, end)
+    assert run_pending(settings, downstream=False).ok
+    stored = snapshot(settings)
+    book = openpyxl.load_workbook(settings.volume("content_historical", "processed") / full.name)
+    for sheet, header in (("ENGAGEMENT", 1), ("FOLLOWERS", 3)):
+        book[sheet].delete_rows(header + 6, 23)  # keep the first 5 days
+    again = pending(settings, "content_historical") / full.name
+    book.save(again)
+
+    summary = run_pending(settings, downstream=False)
+
+    assert "sheet 'ENGAGEMENT' holds 5 of the 28 days of its period" in summary.errors[f"content_historical/{full.name}"]
+    assert (settings.volume("content_historical", "errors") / full.name).is_file() and not again.exists()
+    assert snapshot(settings) == stored  # nothing deleted, not even a version
+    assert len({r["date"] for r in rows(settings, "totals")}) == 28 + 1  # the range and the baseline day
+    assert (settings.volume("content_historical", "processed") / full.name).is_file()  # the full copy kept
+
+
 # 15-16. Patch files --------------------------------------------------------------------------
 
 

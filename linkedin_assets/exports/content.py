@@ -175,6 +175,18 @@ class _ContentReader:
                 raise ExportError(self.file, f"{sheet.where(row)}: date {day.isoformat()} repeats row {seen[day] + 1}")
             seen[day] = row
             dates.append(day)
+        # LinkedIn writes one row for every day of the period, zeros included. A file
+        # with fewer is cut or edited, and storing it would delete the days it lacks.
+        days = (self.end - self.start).days + 1
+        if len(seen) != days:
+            every = (self.start + dt.timedelta(days=i) for i in range(days))
+            missing = [d.isoformat() for d in every if d not in seen]
+            shown = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
+            raise ExportError(
+                self.file,
+                f"sheet {sheet.name!r} holds {len(seen)} of the {days} days of its period {stated} "
+                f"(missing {shown}): a cut or edited file? download the export again",
+            )
         return dates
 
     def _total_followers(self) -> tuple[int | None, dt.date | None]:
