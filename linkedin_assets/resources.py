@@ -34,7 +34,7 @@ class LakehouseResource(dg.ConfigurableResource):
         """Held while a bronze ingest lists, writes and moves files: overlapping runs take turns."""
         return exclusive(Path(self.home) / "landing" / ".ingest.lock")
 
-    def bronze_step(self, context, kind: str, start=None, end=None, reported=frozenset()) -> tuple[list, dict]:
+    def bronze_step(self, context, kind: str, start=None, end=None, reported=None) -> tuple[list, dict]:
         """(Dagster results, rejected file -> reason) of one bronze step (see bronze/step.py)."""
         from .bronze.step import run_step
 

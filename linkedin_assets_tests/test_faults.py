@@ -144,3 +144,34 @@ def test_failed_blocking_check_stops_data_flowing_downstream(settings):
     assert check.event.dagster_event.event_specific_data.passed is False
     titles = [r["title"] for r in DeltaLake(settings.lake).read("silver", "posts").to_pylist() if r["post_url"] == url]
     assert titles == ["Good"]
+
+
+def test_bronze_committed_by_an_interrupted_run_reaches_silver_on_the_next(settings, monkeypatch):
+    """A run that commits bronze and then fails (here: processed/ cannot be written) leaves
+    the tables changed with no record in Dagster. The next run finds them unchanged, and
+    once kept quiet about it: silver and gold stayed on the old figures forever."""
+    from linkedin_assets.landing import Landing
+
+    first, second = build_profile(end=END, days=3, seed=31), build_profile(end=END, days=3, seed=32)
+    pending = settings.volume("content_daily", "pending")
+    write_content_export(first, pending, END, END, generated_at=dt.datetime(2026, 10, 31, 8))
+    assert run_pending(settings).ok
+    assert DeltaLake(settings.lake).read("silver", "totals").to_pylist()[0]["impressions"] == first.days[END].impressions
+    # A re-download of the day, with revised figures; the move to processed/ fails after bronze committed.
+    write_content_export(second, pending, END, END, generated_at=dt.datetime(2026, 10, 31, 20))
+
+    def read_only(self, file, downloaded_at=None):
+        raise PermissionError(13, "Permission denied", str(self.folder(file.volume, "processed")))
+
+    with monkeypatch.context() as patched:
+        patched.setattr(Landing, "mark_processed", read_only)
+        assert not run_pending(settings).ok
+    [bronze] = DeltaLake(settings.lake).read("bronze", "totals").to_pylist()
+    assert bronze["impressions"] == second.days[END].impressions  # committed before the failure
+
+    assert run_pending(settings).ok
+
+    [silver] = DeltaLake(settings.lake).read("silver", "totals").to_pylist()
+    [gold] = DeltaLake(settings.lake).read("gold", "fct_daily_profile_statistics").to_pylist()
+    assert silver["impressions"] == gold["impressions"] == second.days[END].impressions
+    assert not list(pending.iterdir())

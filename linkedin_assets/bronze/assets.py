@@ -68,11 +68,14 @@ def _check_specs(table_list) -> list[dg.AssetCheckSpec]:
     ]
 
 
-def _already_materialized(context: dg.AssetExecutionContext, key: dg.AssetKey) -> bool:
-    if context.assets_def.partitions_def is None:
-        return context.instance.get_latest_materialization_event(key) is not None
-    done = context.instance.get_materialized_partitions(key)
-    return set(context.partition_keys) <= done
+def _reported_version(context: dg.AssetExecutionContext, key: dg.AssetKey) -> int | None:
+    """The Delta version Dagster last recorded for `key`, when it has every partition of the run; else None."""
+    if context.assets_def.partitions_def is not None:
+        if not set(context.partition_keys) <= context.instance.get_materialized_partitions(key):
+            return None
+    event = context.instance.get_latest_materialization_event(key)
+    version = event.asset_materialization.metadata.get("delta_version") if event and event.asset_materialization else None
+    return int(version.value) if version is not None else None
 
 
 def _fail_on_rejects(rejected: dict[str, str]) -> None:
@@ -89,7 +92,8 @@ def _fail_on_rejects(rejected: dict[str, str]) -> None:
 def _step(context: dg.AssetExecutionContext, lakehouse: LakehouseResource, kind: str):
     """Every bronze step: run it where the compute is, report what changed and the checks, fail on bad files."""
     dates = date_range(context) if context.assets_def.partitions_def is not None else (None, None)
-    reported = {t.name for t in STEPS[kind][1] if _already_materialized(context, bronze_key(t.name))}
+    versions = {t.name: _reported_version(context, bronze_key(t.name)) for t in STEPS[kind][1]}
+    reported = {name: version for name, version in versions.items() if version is not None}
     results, rejected = lakehouse.bronze_step(context, kind, *dates, reported=reported)
     yield from results
     _fail_on_rejects(rejected)

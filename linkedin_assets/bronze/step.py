@@ -59,14 +59,18 @@ def run_step(
     lake,
     start: dt.date | None = None,
     end: dt.date | None = None,
-    reported: set[str] = frozenset(),
+    reported: dict[str, int] | None = None,
     lock=None,
 ) -> StepReport:
-    """Ingest `kind` for [start, end]; `reported`: tables Dagster already has for these dates.
+    """Ingest `kind` for [start, end]; `reported`: table -> the Delta version Dagster last
+    recorded for it, for the tables Dagster already has for these dates.
 
-    A table the run left as it was is reported only when Dagster has no record of it
-    for these dates yet, so an unchanged table does not wake what depends on it.
+    A table the run left as it was is not reported, so it does not wake what depends on
+    it; unless Dagster has no record of it for these dates, or its version is not the one
+    Dagster recorded last: then an earlier run committed it and was interrupted before
+    Dagster heard (a kill, a full disk), and reporting it now lets downstream catch up.
     """
+    reported = reported or {}
     ingest, table_list, dated = STEPS[kind]
     dates = (start, end) if dated else ()
     with lock if lock is not None else contextlib.nullcontext():
@@ -75,7 +79,7 @@ def run_step(
     out.log.append(f"processed {ingested.processed}; re-read {len(ingested.reread)} file(s) from processed/")
     for written in ingested.written:
         table = written.table.split(".")[-1]
-        if not written.changed and table in reported:
+        if not written.changed and reported.get(table) == written.version:
             out.log.append(f"{written.table} unchanged: not reported")
             continue
         out.materialized.append(

@@ -83,7 +83,7 @@ def run_bronze(spark, dbutils) -> None:
             notebook_lake(spark, extras),
             _date(extras.get("start")),
             _date(extras.get("end")),
-            set(extras.get("reported") or ()),
+            {table: int(version) for table, version in (extras.get("reported") or {}).items()},
         )
         report.send(pipes)
 

@@ -100,11 +100,11 @@ class DatabricksLakehouseResource(dg.ConfigurableResource):
             )
         return args
 
-    def bronze_step(self, context, kind: str, start=None, end=None, reported=frozenset()) -> tuple[list, dict]:
+    def bronze_step(self, context, kind: str, start=None, end=None, reported=None) -> tuple[list, dict]:
         invocation = self._run_notebook(
             context,
             "bronze",
-            {"kind": kind, **_dates(start, end), "reported": sorted(reported)},
+            {"kind": kind, **_dates(start, end), "reported": dict(reported or {})},
         )
         # Only what the notebook reported: an unchanged table stays unreported (see bronze/step.py).
         results = invocation.get_results(implicit_materializations=False)
