@@ -49,7 +49,6 @@ CORRECTION_PERIOD = 23
 CORRECTION_PHASE = 6
 CORRECTION_ENGAGEMENTS = -2
 
-_DEMOGRAPHIC_FIELDS = {f.name for f in dataclasses.fields(Demographic)}
 
 _OPENERS = (
     "Why",
@@ -492,7 +491,7 @@ def _lifetime_metrics(rng: random.Random, impressions: int, engagements: int) ->
 def _demographics(rng: random.Random, kind: str) -> list[Demographic]:
     """Several values per category, best first; the last one or two are below 1%.
 
-    `kind` is the demographic_type ("audience" | "content"), set when the model has it.
+    `kind` is their demographic_type: "audience" or "content".
     """
     found: list[Demographic] = []
     for category in DEMOGRAPHIC_CATEGORIES:
@@ -502,12 +501,9 @@ def _demographics(rng: random.Random, kind: str) -> list[Demographic]:
         below = rng.randint(1, 2)
         fractions = sorted((rng.uniform(0.011, 0.35) for _ in range(count - below)), reverse=True)
         for value, fraction in zip(values, fractions):
-            found.append(_demographic(category, value, round(fraction, 4), False, kind))
+            found.append(Demographic(category, value, round(fraction, 4), False, kind))
         for value in values[count - below : count]:
-            found.append(_demographic(category, value, None, True, kind))
+            found.append(Demographic(category, value, None, True, kind))
     return found
 
 
-def _demographic(category: str, value: str, percentage: float | None, below: bool, kind: str) -> Demographic:
-    extra = {"demographic_type": kind} if "demographic_type" in _DEMOGRAPHIC_FIELDS else {}
-    return Demographic(category, value, percentage, below, **extra)
