@@ -109,7 +109,7 @@ def test_patch_files_latest_wins_and_empty_cell_keeps_correction(settings, profi
     url = profile.posts[0].url
     write_post_export(profile, url, DAY, pending(settings, "posts"))  # a patch must name a known post
     first = write_patch_file(
-        [{"post_url": url, "title": "Fixed title", "true_url": "https://example.com/p"}],
+        [{"post_url": url, "title": "Fixed title", "true_url": "https://www.linkedin.com/feed/update/urn:li:activity:7000000000000000001/"}],
         pending(settings, "patch") / "patch1.csv",
     )
     assert run_pending(settings, downstream=False).ok
@@ -118,7 +118,7 @@ def test_patch_files_latest_wins_and_empty_cell_keeps_correction(settings, profi
     assert run_pending(settings, downstream=False).ok
 
     [row] = rows(settings, "post_patch")
-    assert (row["title"], row["true_url"], row["content"]) == ("Fixed title", "https://example.com/p", "The text")
+    assert (row["title"], row["true_url"], row["content"]) == ("Fixed title", "https://www.linkedin.com/feed/update/urn:li:activity:7000000000000000001/", "The text")
     assert not first.exists() and not second.exists()
 
 

@@ -761,3 +761,30 @@ def test_bidi_controls_in_a_name_are_shown_as_escapes():
     """A right-to-left override makes "Content_...\u202exslx.exe" print as "...exe.xlsx": never raw."""
     error = ExportError("Content_1\u202eexe.xlsx", "x")
     assert str(error) == "Content_1\\u202eexe.xlsx: x"
+
+
+@pytest.mark.parametrize("url", ["https://evil.example/posts/x", "https://linkedin.com.evil.io/p", "javascript:alert(1)"])
+def test_post_url_must_be_on_linkedin(tmp_path, url):
+    """The dashboard links every post as "Open on LinkedIn": a URL elsewhere is refused, naming the cell."""
+    sheets = legacy_content_sheets()
+    sheets["TOP POSTS"][3][0] = url
+
+    message = rejected(tmp_path, sheets)
+
+    assert f"'TOP POSTS' cell A4: expected a LinkedIn post URL (https://www.linkedin.com/...), found {url!r}" in message
+
+
+def test_patch_true_url_must_be_on_linkedin(tmp_path):
+    path = tmp_path / "fixes.csv"
+    path.write_text(f"post_url,true_url\n{URL_A},https://evil.example/p\n", encoding="utf-8")
+
+    with pytest.raises(ExportError, match=r"row 2 true_url: expected a LinkedIn post URL"):
+        parse_patch_file(path)
+
+
+def test_publish_date_before_linkedin_existed_rejected(tmp_path):
+    """A post of the year 1000 once grew gold's calendar to 375,073 days."""
+    sheets = legacy_content_sheets()
+    sheets["TOP POSTS"][4][1] = "1/1/1000"
+
+    assert "'TOP POSTS' cell B5: date '1/1/1000' is before LinkedIn existed (2003-05-05)" in rejected(tmp_path, sheets)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from urllib.parse import urlsplit
 
 # A grouped number must be grouped correctly: "55,37" is a misread, not 5537.
 _WHOLE_NUMBER = re.compile(r"-?(?:\d{1,3}(?:,\d{3})+|\d+)")
@@ -20,6 +21,7 @@ _TEXT_DATE_FORMATS = ("%b %d, %Y", "%B %d, %Y")
 _TIME_FORMATS = ("%I:%M %p", "%I:%M:%S %p", "%H:%M", "%H:%M:%S")
 
 INT64_MAX = 2**63 - 1
+LINKEDIN_LAUNCH = dt.date(2003, 5, 5)  # no post, day or follower count is older
 
 # Day/month orders a text date "a/b/YYYY" can be read in.
 MONTH_FIRST = "M/D/YYYY"
@@ -68,6 +70,15 @@ def to_int(value: object, where: str, signed: bool = False) -> int:
     if not -INT64_MAX <= number <= INT64_MAX:
         raise ValueError(f"{where}: {_shown(value)[:40]} is too large for a count (the tables hold 64-bit integers)")
     return number
+
+
+def to_linkedin_url(value: object, where: str) -> str:
+    """A post's address: an http(s) URL on linkedin.com (the dashboard links it as "Open on LinkedIn")."""
+    url = to_text(value) or ""
+    host = urlsplit(url).hostname or "" if url.lower().startswith(("http://", "https://")) else ""
+    if not (host == "linkedin.com" or host.endswith(".linkedin.com")):
+        raise ValueError(f"{where}: expected a LinkedIn post URL (https://www.linkedin.com/...), found {_shown(value)}")
+    return url
 
 
 def to_fraction(value: object, where: str) -> tuple[float | None, bool]:

@@ -14,7 +14,7 @@ import datetime as dt
 import re
 from pathlib import Path
 
-from .cells import label, read_slash_date, slash_date_parts, to_int, to_text
+from .cells import LINKEDIN_LAUNCH, label, read_slash_date, slash_date_parts, to_int, to_linkedin_url, to_text
 from .demographics import read_demographics
 from .language import language_of
 from .model import ContentExport, DailyTotal, Demographic, ExportError, FileName, NewFollowers, TopPost
@@ -207,6 +207,8 @@ class _ContentReader:
             raise ExportError(self.file, f"{where}: expected a date {self.order}, found {_shown(value)}")
         if latest is not None and day > latest:
             raise ExportError(self.file, f"{where}: date {value!r} is after the file's period end {latest.isoformat()}")
+        if day < LINKEDIN_LAUNCH:  # a post of the year 1000 would grow the calendar to 375,000 days
+            raise ExportError(self.file, f"{where}: date {value!r} is before LinkedIn existed ({LINKEDIN_LAUNCH.isoformat()})")
         return day
 
     # DEMOGRAPHICS ----------------------------------------------------------------
@@ -281,9 +283,7 @@ class _ContentReader:
             cells = [sheet.cell(row, c) for c in (url_col, date_col, value_col)]
             if all(c is None for c in cells):
                 continue  # this side's list ended; the other side may go on
-            url = to_text(cells[0])
-            if url is None or not url.lower().startswith(("http://", "https://")):
-                raise ExportError(self.file, f"{sheet.where(row, url_col)}: expected a post URL, found {cells[0]!r}")
+            url = to_linkedin_url(cells[0], sheet.where(row, url_col))
             if url in seen:
                 raise ExportError(self.file, f"{sheet.where(row, url_col)}: post listed twice by {metric}")
             seen.add(url)

@@ -10,7 +10,7 @@ import io
 from collections.abc import Collection, Sequence
 from pathlib import Path
 
-from .cells import label, to_text
+from .cells import label, to_linkedin_url, to_text
 from .guards import check_file_name, check_size
 from .model import ExportError, PatchFile, PatchRow
 from .workbook import as_export_errors, open_workbook
@@ -61,6 +61,8 @@ def _patch_rows(rows: Sequence[Sequence[object]], file_name: str) -> tuple[Patch
             continue
         if values["post_url"] is None:
             raise ExportError(file_name, f"row {index + 1}: post_url is empty")
+        if values["true_url"] is not None:  # the dashboard links it as "Open on LinkedIn"
+            values["true_url"] = to_linkedin_url(values["true_url"], f"row {index + 1} true_url")
         patches[values["post_url"]] = PatchRow(**values)
     return tuple(patches.values())
 

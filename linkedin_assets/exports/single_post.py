@@ -18,7 +18,7 @@ import datetime as dt
 import re
 from pathlib import Path
 
-from .cells import to_date, to_int, to_text, to_time
+from .cells import LINKEDIN_LAUNCH, to_date, to_int, to_linkedin_url, to_text, to_time
 from .demographics import read_demographics
 from .model import Demographic, ExportError, FileName, PostExport
 from .names import parse_file_name
@@ -101,6 +101,8 @@ def _record(
     name: FileName, file_name: str, values: _Values, demographics: tuple[Demographic, ...], generated: dt.datetime
 ) -> PostExport:
     published = to_date(values[_DATE][1], values[_DATE][0])
+    if published < LINKEDIN_LAUNCH:
+        raise ValueError(f"{values[_DATE][0]}: post date {published.isoformat()} is before LinkedIn existed")
     # The publish time is UTC, as is the date it belongs to.
     time = to_time(values[_TIME][1], values[_TIME][0]) if _TIME in values else None
     if _HIGHLIGHTS in values:
@@ -117,7 +119,7 @@ def _record(
         flavour=name.flavour,
         profile=name.profile,
         post_id=name.post_id,
-        post_url=_url(*values[_URL]),
+        post_url=to_linkedin_url(values[_URL][1], values[_URL][0]),
         post_publish_date=published,
         post_publish_timestamp=dt.datetime.combine(published, time) if time is not None else None,
         highlights_start=highlights_start,
@@ -129,13 +131,6 @@ def _record(
         demographics=demographics,
         generated_at=generated,
     )
-
-
-def _url(where: str, value: object) -> str:
-    url = to_text(value) or ""
-    if not url.lower().startswith(("http://", "https://")):
-        raise ValueError(f"{where}: expected a post URL, found {value!r}")
-    return url
 
 
 def _highlights(where: str, value: object) -> tuple[dt.date, dt.date]:
