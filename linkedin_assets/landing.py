@@ -147,13 +147,24 @@ class Landing:
     def _refuse_unread(self, volume: str, entry: os.DirEntry, problem: str) -> None:
         """Move a file that must not even be opened to errors/, under a name that can be shown."""
         shown = safe_name(entry.name)
+        # A symbolic link moves as a link: its target is never touched.
+        self._into_errors(volume, entry.path, shown, shown, time.time_ns(), f"{shown_name(shown)}: {problem}")
+
+    def _into_errors(self, volume: str, source, name: str, noted_name: str, tag: int, reason: str) -> Path:
+        """Move `source` to errors/ as `name` (as `<stem>.<tag><suffix>` if taken) with its note beside it.
+
+        Names leave room for the note's suffix: a 250-byte name once lost its note, and a
+        second download of it (".<tag>" added) stuck in pending/.
+        """
         folder = self.folder(volume, "errors")
-        target = folder / fitted(Path(shown).stem, Path(shown).suffix)
+        stem, suffix = Path(name).stem, Path(name).suffix
+        target = folder / fitted(stem, suffix)
         if target.exists() or target.is_symlink():
-            target = folder / fitted(Path(shown).stem, f".{time.time_ns()}{Path(shown).suffix}")
-        os.replace(entry.path, target)  # a symbolic link moves as a link: its target is never touched
-        reason = f"{shown_name(shown)}: {problem}"
-        target.with_name(target.name + ERROR_NOTE_SUFFIX).write_text(error_note(shown, reason), encoding="utf-8")
+            target = folder / fitted(stem, f".{tag}{suffix}")
+        os.replace(source, target)
+        note = target.with_name(target.name + ERROR_NOTE_SUFFIX)
+        note.write_text(error_note(noted_name, reason), encoding="utf-8")
+        return target
 
     def readable(self, file: LandedFile) -> Path:
         """A local path to read the file from (here, the file itself)."""
@@ -181,16 +192,7 @@ class Landing:
         return target
 
     def mark_error(self, file: LandedFile, reason: str) -> Path:
-        folder = self.folder(file.volume, "errors")
-        # Room for the note's suffix: a 250-byte name once lost its note, and a second
-        # download of it (".<mtime_ns>" added) stuck in pending/.
-        target = folder / fitted(file.path.stem, file.path.suffix)
-        if target.exists():
-            target = folder / fitted(file.path.stem, f".{file.mtime_ns}{file.path.suffix}")
-        os.replace(file.path, target)
-        note = target.with_name(target.name + ERROR_NOTE_SUFFIX)
-        note.write_text(error_note(file.name, reason), encoding="utf-8")
-        return target
+        return self._into_errors(file.volume, file.path, file.name, file.name, file.mtime_ns, reason)
 
     def error_reason(self, name: str, volume: str) -> str | None:
         note = self.folder(volume, "errors") / (name + ERROR_NOTE_SUFFIX)
