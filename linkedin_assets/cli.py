@@ -14,7 +14,8 @@ import sys
 from collections import Counter
 from dataclasses import dataclass, field
 
-from .settings import VOLUMES, Settings, load_settings
+from linkedin_assets.core.landing import VOLUMES
+from linkedin_assets.core.settings import Settings, load_settings
 
 DAGSTER_YAML = """\
 # Written by linkedin-analytics. The machine may have no network: no telemetry.
@@ -63,11 +64,11 @@ def run_pending(settings: Settings, downstream: bool = True) -> RunSummary:
     """
     import dagster as dg
 
-    from .bronze.sensors import FILE_TAG, arrival_sensors, post_patch_version
-    from .definitions import build_definitions
-    from .locks import exclusive
-    from .materializations import last_storage_id, materialized_after
-    from .notifications import notify_dashboard_refresh, notify_failed_runs
+    from linkedin_assets.core.locks import exclusive
+    from linkedin_assets.definitions import build_definitions
+    from linkedin_assets.defs.bronze.sensors import FILE_TAG, arrival_sensors, post_patch_version
+    from linkedin_assets.defs.materializations import last_storage_id, materialized_after
+    from linkedin_assets.defs.notifications import notify_dashboard_refresh, notify_failed_runs
 
     prepare_environment(settings)
     defs = build_definitions(settings)
@@ -163,10 +164,13 @@ class AutomationTicker:
         )
         from dagster_shared.serdes import serialize_value
 
-        from .automation import automation_sensor
+        from linkedin_assets.defs.automation import automation_sensor
 
         result = dg.evaluate_automation_conditions(
-            defs=self.defs, instance=self.instance, asset_selection=automation_sensor.asset_selection, cursor=self.cursor
+            defs=self.defs,
+            instance=self.instance,
+            asset_selection=automation_sensor.asset_selection,
+            cursor=self.cursor,
         )
         self.cursor = result.cursor
         self.path.write_text(serialize_value(self.cursor))
@@ -188,7 +192,7 @@ class AutomationTicker:
 
 
 def table_counts(settings: Settings) -> list[tuple[str, int, int]]:
-    from .lake.delta import DeltaLake
+    from linkedin_assets.core.lake.delta import DeltaLake
 
     lake = DeltaLake(settings.lake)
     out = []
@@ -215,7 +219,7 @@ def print_summary(settings: Settings, summary: RunSummary, out=print) -> None:
         out(f"ERROR      {name} -> errors/: {reason}")
     for failed in summary.failed_runs:
         out(f"FAILED RUN {failed}")
-    from .dashboard.local import dashboard_path
+    from linkedin_assets.core.dashboard.local import dashboard_path
 
     dashboard = dashboard_path(settings.home)
     if dashboard.exists():
@@ -233,7 +237,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from .samples.landing import write_sample_landing
+    from linkedin_assets.samples.landing import write_sample_landing
 
     settings = load_settings()
     prepare_environment(settings)

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from linkedin_assets.settings import Settings
+from linkedin_assets.core.settings import Settings
 from linkedin_assets_tests.homes import use_home
+
+# The `databricks_standin` fixture: a loopback stand-in of a workspace's REST API.
+pytest_plugins = ["linkedin_assets_tests.databricks_standin"]
 
 
 @pytest.fixture

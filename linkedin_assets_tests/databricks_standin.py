@@ -58,12 +58,11 @@ from urllib.parse import parse_qs
 import pyarrow as pa
 import pytest
 
-from linkedin_assets.lake.delta import DeltaLake
-from linkedin_assets.settings import REPO_ROOT
-
-from .standin_files import VolumeFiles
-from .standin_jobs import JobRuns
-from .standin_lakeview import Lakeview
+from linkedin_assets.core.lake.delta import DeltaLake
+from linkedin_assets.core.project_files import REPO_ROOT
+from linkedin_assets_tests.standin_files import VolumeFiles
+from linkedin_assets_tests.standin_jobs import JobRuns
+from linkedin_assets_tests.standin_lakeview import Lakeview
 
 WAIT_TIMEOUT = re.compile(r"^(0|[5-9]|[1-4][0-9]|50)s$")
 INFO_SCHEMA = re.compile(
@@ -78,9 +77,7 @@ CREATE_MV = re.compile(
 )
 REFRESH_MV = re.compile(r"^REFRESH\s+MATERIALIZED\s+VIEW\s+(\w+)\.(\w+)\.(\w+)(\s+FULL)?$", re.I)
 SELECT = re.compile(r"^(SELECT|WITH)\b", re.I)
-DESCRIBE_HISTORY = re.compile(
-    r"^DESCRIBE\s+HISTORY\s+`?(\w+)`?\.`?(\w+)`?\.`?(\w+)`?(?:\s+LIMIT\s+(\d+))?$", re.I
-)
+DESCRIBE_HISTORY = re.compile(r"^DESCRIBE\s+HISTORY\s+`?(\w+)`?\.`?(\w+)`?\.`?(\w+)`?(?:\s+LIMIT\s+(\d+))?$", re.I)
 
 
 class StatementFailed(Exception):
@@ -155,7 +152,7 @@ class DatabricksStandIn:
         assert self._server is not None
         return f"http://127.0.0.1:{self._server.server_address[1]}"
 
-    def start(self) -> "DatabricksStandIn":
+    def start(self) -> DatabricksStandIn:
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
         self._server.daemon_threads = True
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
@@ -204,7 +201,13 @@ class DatabricksStandIn:
             if failing:
                 self._fail_next -= 1
         if failing:
-            self._finish(record, error=(self._fail_code, "The SQL warehouse is busy and cannot run this statement now; try again later."))
+            self._finish(
+                record,
+                error=(
+                    self._fail_code,
+                    "The SQL warehouse is busy and cannot run this statement now; try again later.",
+                ),
+            )
             return 200, self._json(record)
         threading.Thread(target=self._run, args=(record,), daemon=True).start()
         wait = int(wait_timeout[:-1])
@@ -259,7 +262,7 @@ class DatabricksStandIn:
             record["done"].set()
 
     def execute(self, statement: str, params: dict) -> pa.Table:
-        from linkedin_assets.spark import run_sql
+        from linkedin_assets.core.engine.spark import run_sql
 
         sql = statement.strip().rstrip(";").strip()
         if m := INFO_SCHEMA.match(sql):
@@ -275,7 +278,9 @@ class DatabricksStandIn:
                 if if_not_exists:
                     return pa.table({})
                 if full not in self.views:
-                    raise StatementFailed("BAD_REQUEST", f"[EXPECT_VIEW_NOT_TABLE] {full} is a table, not a materialized view")
+                    raise StatementFailed(
+                        "BAD_REQUEST", f"[EXPECT_VIEW_NOT_TABLE] {full} is a table, not a materialized view"
+                    )
                 if not replace:
                     raise StatementFailed("BAD_REQUEST", f"[TABLE_OR_VIEW_ALREADY_EXISTS] {full} already exists")
             text = run_sql(self.lake, f"SELECT {comment}").column(0)[0].as_py() if comment else None
@@ -286,7 +291,9 @@ class DatabricksStandIn:
             catalog, schema, name, _ = m.groups()
             full = self._name(catalog, schema, name)
             if full not in self.views:
-                raise StatementFailed("NOT_FOUND", f"[TABLE_OR_VIEW_NOT_FOUND] materialized view {full} cannot be found")
+                raise StatementFailed(
+                    "NOT_FOUND", f"[TABLE_OR_VIEW_NOT_FOUND] materialized view {full} cannot be found"
+                )
             self._materialise(catalog, name, self.views[full]["definition"])
             return pa.table({})
         if m := DESCRIBE_HISTORY.match(sql):
@@ -294,7 +301,9 @@ class DatabricksStandIn:
             return self._history(catalog, schema, name, int(limit) if limit else None)
         if SELECT.match(sql) and "information_schema" not in sql.lower():
             return run_sql(self.lake, sql, params)
-        raise StatementFailed("BAD_REQUEST", f"the Databricks stand-in does not implement: {' '.join(sql.split())[:80]}")
+        raise StatementFailed(
+            "BAD_REQUEST", f"the Databricks stand-in does not implement: {' '.join(sql.split())[:80]}"
+        )
 
     def _name(self, catalog: str, schema: str, name: str) -> str:
         if schema != self.lake.schema or catalog not in ("bronze", "silver", "gold"):
@@ -319,8 +328,8 @@ class DatabricksStandIn:
     def _materialise(self, catalog: str, name: str, select: str) -> None:
         from deltalake import write_deltalake
 
-        from linkedin_assets.spark import run_sql
-        from linkedin_assets.transform import _normalise
+        from linkedin_assets.core.engine.spark import run_sql
+        from linkedin_assets.core.sql.refresh import _normalise
 
         rows = _normalise(run_sql(self.lake, select))
         with self.lake.lock(catalog, name):
@@ -347,9 +356,7 @@ class DatabricksStandIn:
                 out["status"]["error"] = dict(record["error"])
             if record["state"] == "SUCCEEDED":
                 rows: pa.Table = record["rows"]
-                columns = [
-                    {"name": f.name, "position": i, **_type(f.type)} for i, f in enumerate(rows.schema)
-                ]
+                columns = [{"name": f.name, "position": i, **_type(f.type)} for i, f in enumerate(rows.schema)]
                 data = [[_cell(v) for v in row.values()] for row in rows.to_pylist()]
                 out["manifest"] = {
                     "format": "JSON_ARRAY",
@@ -395,17 +402,28 @@ def _parameters(items: list[dict]) -> dict:
 
 def _type(kind: pa.DataType) -> dict:
     simple = {
-        pa.int8(): "BYTE", pa.int16(): "SHORT", pa.int32(): "INT", pa.int64(): "LONG",
-        pa.float32(): "FLOAT", pa.float64(): "DOUBLE", pa.bool_(): "BOOLEAN",
-        pa.string(): "STRING", pa.large_string(): "STRING", pa.date32(): "DATE",
+        pa.int8(): "BYTE",
+        pa.int16(): "SHORT",
+        pa.int32(): "INT",
+        pa.int64(): "LONG",
+        pa.float32(): "FLOAT",
+        pa.float64(): "DOUBLE",
+        pa.bool_(): "BOOLEAN",
+        pa.string(): "STRING",
+        pa.large_string(): "STRING",
+        pa.date32(): "DATE",
     }
     if kind in simple:
         return {"type_name": simple[kind], "type_text": simple[kind].replace("LONG", "BIGINT")}
     if pa.types.is_timestamp(kind):
         return {"type_name": "TIMESTAMP", "type_text": "TIMESTAMP" if kind.tz else "TIMESTAMP_NTZ"}
     if pa.types.is_decimal(kind):
-        return {"type_name": "DECIMAL", "type_text": f"DECIMAL({kind.precision},{kind.scale})",
-                "type_precision": kind.precision, "type_scale": kind.scale}
+        return {
+            "type_name": "DECIMAL",
+            "type_text": f"DECIMAL({kind.precision},{kind.scale})",
+            "type_precision": kind.precision,
+            "type_scale": kind.scale,
+        }
     return {"type_name": "STRING", "type_text": str(kind).upper()}
 
 
@@ -449,14 +467,23 @@ def _handler(standin: DatabricksStandIn):
                 if standin.auth_failure_status == 403:
                     self._send(403, _error("PERMISSION_DENIED", "Invalid access token."))
                 else:
-                    self._send(401, _error("UNAUTHENTICATED", "Credential was not sent or was of an unsupported type for this API."))
+                    self._send(
+                        401,
+                        _error(
+                            "UNAUTHENTICATED", "Credential was not sent or was of an unsupported type for this API."
+                        ),
+                    )
                 return False
             with standin._lock:
                 busy = standin._unavailable_next > 0
                 if busy:
                     standin._unavailable_next -= 1
             if busy:
-                self._send(503, _error("TEMPORARILY_UNAVAILABLE", "The service is temporarily unavailable."), {"Retry-After": "1"})
+                self._send(
+                    503,
+                    _error("TEMPORARILY_UNAVAILABLE", "The service is temporarily unavailable."),
+                    {"Retry-After": "1"},
+                )
                 return False
             return True
 
@@ -479,8 +506,11 @@ def _handler(standin: DatabricksStandIn):
                 return
             path, _, query = self.path.partition("?")
             request = Request(
-                self.command, path, {k: v[-1] for k, v in parse_qs(query, keep_blank_values=True).items()},
-                self.headers, body,
+                self.command,
+                path,
+                {k: v[-1] for k, v in parse_qs(query, keep_blank_values=True).items()},
+                self.headers,
+                body,
             )
             try:
                 for route in (_statements, standin.files.route, standin.jobs.route, standin.lakeview.route):
@@ -522,9 +552,17 @@ def databricks_standin(settings, monkeypatch):
     monkeypatch.setenv("LINKEDIN_VOLUMES_ROOT", str(volumes))
     standin = DatabricksStandIn(settings.lake, volumes_root=volumes).start()
     for name in (
-        "DATABRICKS_CONFIG_PROFILE", "DATABRICKS_CLIENT_ID", "DATABRICKS_CLIENT_SECRET",
-        "DATABRICKS_USERNAME", "DATABRICKS_PASSWORD", "DATABRICKS_ACCOUNT_ID", "DATABRICKS_AZURE_RESOURCE_ID",
-        "ARM_CLIENT_ID", "ARM_CLIENT_SECRET", "ARM_TENANT_ID", "GOOGLE_CREDENTIALS",
+        "DATABRICKS_CONFIG_PROFILE",
+        "DATABRICKS_CLIENT_ID",
+        "DATABRICKS_CLIENT_SECRET",
+        "DATABRICKS_USERNAME",
+        "DATABRICKS_PASSWORD",
+        "DATABRICKS_ACCOUNT_ID",
+        "DATABRICKS_AZURE_RESOURCE_ID",
+        "ARM_CLIENT_ID",
+        "ARM_CLIENT_SECRET",
+        "ARM_TENANT_ID",
+        "GOOGLE_CREDENTIALS",
     ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("DATABRICKS_CONFIG_FILE", str(settings.home / "no-databrickscfg"))

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from linkedin_assets.bronze.tables import ALL_TABLES
-from linkedin_assets.lake.delta import DeltaLake
+from linkedin_assets.core.bronze.tables import ALL_TABLES
+from linkedin_assets.core.lake.delta import DeltaLake
 
 
 def rows(settings, table: str, **where) -> list[dict]:

@@ -58,7 +58,7 @@ class VolumeFiles:
         for kind in ("files", "directories"):
             prefix = f"/api/2.0/fs/{kind}"
             if request.path.startswith(prefix + "/"):
-                raw = unquote(request.path[len(prefix):])
+                raw = unquote(request.path[len(prefix) :])
                 target = self._local(raw)
                 if target is None:
                     return 404, _error("NOT_FOUND", f"The path {raw} is not in a Unity Catalog volume.")
@@ -101,14 +101,16 @@ class VolumeFiles:
         since = _http_date(request.headers.get("If-Unmodified-Since"))
         # HTTP dates have whole seconds: compare at that precision, as the header was made from one.
         if since is not None and int(target.stat().st_mtime) > since:
-            return 412, _error("FAILED_PRECONDITION", f"{raw} was modified since {request.headers['If-Unmodified-Since']}.")
+            return 412, _error(
+                "FAILED_PRECONDITION", f"{raw} was modified since {request.headers['If-Unmodified-Since']}."
+            )
         data = target.read_bytes()
         ranged = _byte_range(request.headers.get("Range"), len(data))
         if ranged is None:
             return 200, data, headers
         start, end = ranged
         headers["Content-Range"] = f"bytes {start}-{end}/{len(data)}"
-        return 206, data[start:end + 1], headers
+        return 206, data[start : end + 1], headers
 
     def _files_head(self, request, raw: str, target: Path):
         if not target.is_file():
@@ -126,7 +128,9 @@ class VolumeFiles:
     def _files_post(self, request, raw: str, target: Path):
         # Only FilesExt (DATABRICKS_ENABLE_EXPERIMENTAL_FILES_API_CLIENT) sends this, and only for
         # streams of 5 MiB or more; its multipart protocol uploads to presigned cloud URLs.
-        return 501, _error("NOT_IMPLEMENTED", "The stand-in does not implement multipart uploads; upload files under 5 MiB.")
+        return 501, _error(
+            "NOT_IMPLEMENTED", "The stand-in does not implement multipart uploads; upload files under 5 MiB."
+        )
 
     # -- directories ------------------------------------------------------------
 
@@ -152,7 +156,7 @@ class VolumeFiles:
         # Entries named as the caller named the directory, so paths round-trip into later calls.
         base = raw.rstrip("/")
         names = sorted(p.name for p in target.iterdir() if not _upload_in_progress(p))
-        page = names[start:start + size]
+        page = names[start : start + size]
         body: dict = {"contents": [_entry(target / name, f"{base}/{name}") for name in page]}
         if start + size < len(names):
             body["next_page_token"] = base64.urlsafe_b64encode(str(start + size).encode()).decode()
@@ -218,7 +222,7 @@ def _byte_range(header: str | None, length: int) -> tuple[int, int] | None:
     """(first, last) byte of `Range: bytes=N-` or `bytes=N-M`; None for no (or an unusable) range."""
     if not header or not header.startswith("bytes=") or "," in header:
         return None
-    first, _, last = header[len("bytes="):].partition("-")
+    first, _, last = header[len("bytes=") :].partition("-")
     if not first.isdigit() or int(first) >= max(length, 1):
         return None
     end = min(int(last), length - 1) if last.isdigit() else length - 1

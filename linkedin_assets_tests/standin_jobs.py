@@ -39,9 +39,9 @@ import queue
 import threading
 import time
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 FAILED_MESSAGE = "Workload failed, see run output for details"
 # Process-wide, not per stand-in: local Spark and dagster_pipes' context are process globals,
@@ -158,7 +158,7 @@ class _LazySpark:
     """`spark` in a notebook: the process's local session, started only if the notebook uses it."""
 
     def __getattr__(self, name):
-        from linkedin_assets.spark import spark_session
+        from linkedin_assets.core.engine.spark import spark_session
 
         return getattr(spark_session(), name)
 
@@ -346,7 +346,9 @@ class JobRuns:
             if (notebook.get("source") or "WORKSPACE") != "WORKSPACE":
                 return f"Task {key}: the stand-in runs only WORKSPACE notebooks, not source {notebook['source']}."
             cluster = task.get("new_cluster")
-            if cluster is not None and not (cluster.get("spark_version") and (cluster.get("node_type_id") or cluster.get("instance_pool_id"))):
+            if cluster is not None and not (
+                cluster.get("spark_version") and (cluster.get("node_type_id") or cluster.get("instance_pool_id"))
+            ):
                 return f"Task {key}: new_cluster needs spark_version and node_type_id (or instance_pool_id)."
             if task.get("environment_key") and task["environment_key"] not in environments:
                 return f"Task {key}: environment_key {task['environment_key']} is not in the run's environments."
@@ -385,8 +387,14 @@ class JobRuns:
                 result = outcome.result
                 if run["cancel_requested"] and result != "FAILED":
                     result = "CANCELED"
-                self._end_task(task, result, output=outcome.output, error=outcome.error, trace=outcome.trace,
-                               message=outcome.message)
+                self._end_task(
+                    task,
+                    result,
+                    output=outcome.output,
+                    error=outcome.error,
+                    trace=outcome.trace,
+                    message=outcome.message,
+                )
             failed = result == "FAILED"
         with self._lock:
             self._end_run(run)
@@ -416,7 +424,9 @@ class JobRuns:
             return _Outcome("FAILED", error=f"SystemExit: {e.code}", trace=_trace(e))
         except BaseException as e:  # whatever the notebook raised is the run's failure
             first = (str(e).strip().splitlines() or [""])[0]
-            return _Outcome("FAILED", error=f"{type(e).__name__}: {first}" if first else type(e).__name__, trace=_trace(e))
+            return _Outcome(
+                "FAILED", error=f"{type(e).__name__}: {first}" if first else type(e).__name__, trace=_trace(e)
+            )
         return _Outcome("SUCCESS")
 
     def _candidates(self, workspace_path: str) -> list[Path]:
@@ -430,8 +440,16 @@ class JobRuns:
 
     # -- state (callers hold self._lock) -------------------------------------------
 
-    def _end_task(self, task: dict, result: str, output=None, error=None, trace=None,
-                  message: str | None = None, skipped: bool = False) -> None:
+    def _end_task(
+        self,
+        task: dict,
+        result: str,
+        output=None,
+        error=None,
+        trace=None,
+        message: str | None = None,
+        skipped: bool = False,
+    ) -> None:
         task["life_cycle_state"] = "SKIPPED" if skipped else "TERMINATED"
         task["result_state"] = result
         task["end_time"] = _now_ms()
@@ -492,15 +510,26 @@ class JobRuns:
             "end_time": task["end_time"],
             "setup_duration": 0,
             "cleanup_duration": 0,
-            "execution_duration": max(0, task["end_time"] - task["start_time"]) if task["start_time"] and task["end_time"] else 0,
+            "execution_duration": max(0, task["end_time"] - task["start_time"])
+            if task["start_time"] and task["end_time"]
+            else 0,
         }
         for key in ("environment_key", "depends_on", "existing_cluster_id", "new_cluster", "libraries"):
             if key in spec:
                 out[key] = spec[key]
         if as_run:  # get-output's metadata is a Run, not a RunTask
-            out.update({"job_id": run["job_id"], "run_name": run["run_name"], "creator_user_name": self._user,
-                        "job_run_id": run["run_id"], "run_type": "SUBMIT_RUN"})
-        out.update(_states(task["life_cycle_state"], task["result_state"], task["state_message"], run["cancel_requested"]))
+            out.update(
+                {
+                    "job_id": run["job_id"],
+                    "run_name": run["run_name"],
+                    "creator_user_name": self._user,
+                    "job_run_id": run["run_id"],
+                    "run_type": "SUBMIT_RUN",
+                }
+            )
+        out.update(
+            _states(task["life_cycle_state"], task["result_state"], task["state_message"], run["cancel_requested"])
+        )
         return out
 
 

@@ -47,7 +47,7 @@ import json
 import re
 import threading
 import uuid
-from typing import Callable
+from collections.abc import Callable
 
 PAGE_SIZE = 100
 USER_FILTER = re.compile(r'^\s*userName\s+eq\s+"([^"]*)"\s*$', re.I)
@@ -83,12 +83,12 @@ class Lakeview:
     def route(self, request):
         path = request.path.rstrip("/")
         if path.startswith(SCIM + "/"):
-            return self._scim(request, path[len(SCIM) + 1:])
+            return self._scim(request, path[len(SCIM) + 1 :])
         if path.startswith(WORKSPACE + "/"):
-            return self._workspace(request, path[len(WORKSPACE) + 1:])
+            return self._workspace(request, path[len(WORKSPACE) + 1 :])
         if path != DASHBOARDS and not path.startswith(DASHBOARDS + "/"):
             return None
-        parts = path[len(DASHBOARDS):].strip("/").split("/") if path != DASHBOARDS else []
+        parts = path[len(DASHBOARDS) :].strip("/").split("/") if path != DASHBOARDS else []
         method = request.method
         if not parts:
             if method == "GET":
@@ -101,13 +101,17 @@ class Lakeview:
         if dashboard is None or (dashboard["lifecycle_state"] == "TRASHED" and len(parts) > 1):
             return 404, _error("RESOURCE_DOES_NOT_EXIST", f"Unable to find dashboard [dashboardId={parts[0]}]")
         if len(parts) == 1:
-            return {"GET": lambda: (200, dict(dashboard)),
-                    "PATCH": lambda: self._update(dashboard, request.json()),
-                    "DELETE": lambda: self._trash(dashboard)}.get(method, lambda: None)()
+            return {
+                "GET": lambda: (200, dict(dashboard)),
+                "PATCH": lambda: self._update(dashboard, request.json()),
+                "DELETE": lambda: self._trash(dashboard),
+            }.get(method, lambda: None)()
         if parts[1] == "published" and len(parts) == 2:
-            return {"POST": lambda: self._publish(dashboard, request.json()),
-                    "GET": lambda: self._get_published(dashboard),
-                    "DELETE": lambda: self._unpublish(dashboard)}.get(method, lambda: None)()
+            return {
+                "POST": lambda: self._publish(dashboard, request.json()),
+                "GET": lambda: self._get_published(dashboard),
+                "DELETE": lambda: self._unpublish(dashboard),
+            }.get(method, lambda: None)()
         if parts[1] == "schedules":
             return self._schedules(request, dashboard, parts[2:])
         return None
@@ -135,7 +139,9 @@ class Lakeview:
             if not self._is_folder(parent):
                 return 404, _error("RESOURCE_DOES_NOT_EXIST", f"Path ({body.get('parent_path')}) doesn't exist.")
             if any(d["path"] == path and d["lifecycle_state"] == "ACTIVE" for d in self.dashboards.values()):
-                return 409, _error("RESOURCE_ALREADY_EXISTS", f"Node named '{body['display_name']}.lvdash.json' already exists")
+                return 409, _error(
+                    "RESOURCE_ALREADY_EXISTS", f"Node named '{body['display_name']}.lvdash.json' already exists"
+                )
             dashboard = {
                 "dashboard_id": uuid.uuid4().hex,
                 "display_name": body["display_name"],
@@ -180,7 +186,9 @@ class Lakeview:
 
     def _object_at(self, path: str) -> dict | None:
         """The active dashboard whose file is `path`."""
-        return next((d for d in self.dashboards.values() if d["path"] == path and d["lifecycle_state"] == "ACTIVE"), None)
+        return next(
+            (d for d in self.dashboards.values() if d["path"] == path and d["lifecycle_state"] == "ACTIVE"), None
+        )
 
     def _workspace(self, request, rest: str):
         if rest == "mkdirs" and request.method == "POST":
@@ -192,7 +200,9 @@ class Lakeview:
                 prefixes = _prefixes(path)
                 blocking = next((p for p in prefixes if self._object_at(p) is not None), None)
                 if blocking is not None:
-                    return 400, _error("RESOURCE_ALREADY_EXISTS", f"Path ({blocking}) already exists and is not a directory.")
+                    return 400, _error(
+                        "RESOURCE_ALREADY_EXISTS", f"Path ({blocking}) already exists and is not a directory."
+                    )
                 self.folders.update(prefixes)
             return 200, {}
         if rest == "get-status" and request.method == "GET":
@@ -203,7 +213,11 @@ class Lakeview:
                     return 200, {"object_type": "DIRECTORY", "path": given}
                 found = self._object_at(path)
             if found is not None:
-                return 200, {"object_type": "DASHBOARD", "path": "/Workspace" + path, "resource_id": found["dashboard_id"]}
+                return 200, {
+                    "object_type": "DASHBOARD",
+                    "path": "/Workspace" + path,
+                    "resource_id": found["dashboard_id"],
+                }
             return 404, _error("RESOURCE_DOES_NOT_EXIST", f"Path ({given}) doesn't exist.")
         return None
 
@@ -251,7 +265,9 @@ class Lakeview:
     def _unpublish(self, dashboard: dict):
         with self._lock:
             if self.published.pop(dashboard["dashboard_id"], None) is None:
-                return 404, _error("RESOURCE_DOES_NOT_EXIST", f"Dashboard {dashboard['dashboard_id']} is not published.")
+                return 404, _error(
+                    "RESOURCE_DOES_NOT_EXIST", f"Dashboard {dashboard['dashboard_id']} is not published."
+                )
         return 200, {}
 
     # -- schedules and subscriptions ------------------------------------------------
@@ -291,7 +307,9 @@ class Lakeview:
         if not cron.get("quartz_cron_expression") or not cron.get("timezone_id"):
             return 400, _error("INVALID_PARAMETER_VALUE", "cron_schedule needs quartz_cron_expression and timezone_id")
         if len(cron["quartz_cron_expression"].split()) not in (6, 7):
-            return 400, _error("INVALID_PARAMETER_VALUE", f"Invalid quartz cron expression: {cron['quartz_cron_expression']}")
+            return 400, _error(
+                "INVALID_PARAMETER_VALUE", f"Invalid quartz cron expression: {cron['quartz_cron_expression']}"
+            )
         pause = body.get("pause_status") or "UNPAUSED"
         if pause not in ("PAUSED", "UNPAUSED"):
             return 400, _error("INVALID_PARAMETER_VALUE", f"Invalid pause_status: {pause}")
@@ -299,17 +317,26 @@ class Lakeview:
         with self._lock:
             if existing is not None and body.get("etag") and body["etag"] != existing["etag"]:
                 return 409, _error("ABORTED", "The schedule was changed since its etag was read.")
-            schedule = existing if existing is not None else {
-                "schedule_id": uuid.uuid4().hex,
-                "dashboard_id": dashboard["dashboard_id"],
-                "create_time": now,
-            }
-            schedule.update({
-                "cron_schedule": {"quartz_cron_expression": cron["quartz_cron_expression"], "timezone_id": cron["timezone_id"]},
-                "pause_status": pause,
-                "update_time": now,
-                "etag": str(next(self._etags)),
-            })
+            schedule = (
+                existing
+                if existing is not None
+                else {
+                    "schedule_id": uuid.uuid4().hex,
+                    "dashboard_id": dashboard["dashboard_id"],
+                    "create_time": now,
+                }
+            )
+            schedule.update(
+                {
+                    "cron_schedule": {
+                        "quartz_cron_expression": cron["quartz_cron_expression"],
+                        "timezone_id": cron["timezone_id"],
+                    },
+                    "pause_status": pause,
+                    "update_time": now,
+                    "etag": str(next(self._etags)),
+                }
+            )
             for key in ("display_name", "warehouse_id"):
                 if body.get(key) is not None:
                     schedule[key] = body[key]
@@ -385,7 +412,9 @@ class Lakeview:
         if wanted:
             m = USER_FILTER.match(wanted)
             if m is None:
-                return 400, _error("INVALID_PARAMETER_VALUE", f"The stand-in filters only on userName eq \"...\", not: {wanted}")
+                return 400, _error(
+                    "INVALID_PARAMETER_VALUE", f'The stand-in filters only on userName eq "...", not: {wanted}'
+                )
             emails = [e for e in emails if e.lower() == m.group(1).lower()]
         try:
             start = max(int(request.query.get("startIndex") or 1), 1)
@@ -393,7 +422,7 @@ class Lakeview:
         except ValueError:
             return 400, _error("INVALID_PARAMETER_VALUE", "startIndex and count must be integers")
         # SCIM's startIndex is 1-based; the SDK pages until it gets no Resources.
-        page = emails[start - 1:start - 1 + max(count, 0)]
+        page = emails[start - 1 : start - 1 + max(count, 0)]
         body = {
             "schemas": ["urn:ietf:params:scim:api:messages:2.0:ListResponse"],
             "totalResults": len(emails),
@@ -420,7 +449,7 @@ def workspace_path(path: str) -> str:
     """A workspace path as the service keeps it: no trailing slash, no leading `/Workspace`."""
     path = "/" + path.strip("/")
     if path == "/Workspace" or path.startswith("/Workspace/"):
-        path = path[len("/Workspace"):] or "/"
+        path = path[len("/Workspace") :] or "/"
     return path
 
 
@@ -460,7 +489,7 @@ def _page(items: list[dict], query: dict, key: str):
     except ValueError:
         return 400, _error("INVALID_PARAMETER_VALUE", "page_size or page_token is not valid")
     size = size if size > 0 else PAGE_SIZE
-    body: dict = {key: [dict(i) for i in items[start:start + size]]}
+    body: dict = {key: [dict(i) for i in items[start : start + size]]}
     if start + size < len(items):
         body["next_page_token"] = str(start + size)
     return 200, body

@@ -12,10 +12,10 @@ from pathlib import Path
 from deltalake import DeltaTable
 
 from linkedin_assets.cli import run_pending
-from linkedin_assets.lake.delta import DeltaLake
+from linkedin_assets.core.lake.delta import DeltaLake
+from linkedin_assets.core.project_files import REPO_ROOT
 from linkedin_assets.samples.profile import build_profile
 from linkedin_assets.samples.writer import write_content_export
-from linkedin_assets.settings import REPO_ROOT
 
 END = dt.date(2026, 10, 31)
 CONTENT_KEYS = ",".join(
@@ -38,9 +38,22 @@ def test_cli_backfill_of_a_date_range_rebuilds_from_processed_files(settings):
 
     dagster = Path(sys.executable).with_name("dagster")
     done = subprocess.run(
-        [str(dagster), "asset", "materialize", "-m", "linkedin_assets.definitions",
-         "--select", CONTENT_KEYS, "--partition-range", f"{broken_from}...{broken_to}"],
-        cwd=REPO_ROOT, env={**os.environ}, capture_output=True, text=True, timeout=300,
+        [
+            str(dagster),
+            "asset",
+            "materialize",
+            "-m",
+            "linkedin_assets.definitions",
+            "--select",
+            CONTENT_KEYS,
+            "--partition-range",
+            f"{broken_from}...{broken_to}",
+        ],
+        cwd=REPO_ROOT,
+        env={**os.environ},
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
 

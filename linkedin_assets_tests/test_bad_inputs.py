@@ -24,15 +24,24 @@ import openpyxl
 import pytest
 
 from linkedin_assets.cli import run_pending
-from linkedin_assets.exports.model import shown_name
-from linkedin_assets_tests.lake_state import rows, snapshot
+from linkedin_assets.core.exports.model import shown_name
 from linkedin_assets.samples.profile import build_profile
 from linkedin_assets.samples.writer import write_content_export, write_patch_file, write_post_export
 from linkedin_assets_tests.homes import use_home
+from linkedin_assets_tests.lake_state import rows, snapshot
 
 DAY = dt.date(2026, 10, 31)  # the baseline's day, stored before each bad file arrives
 BAD_DAY = dt.date(2026, 10, 30)  # the day the bad file claims to hold
-BRONZE = ["totals", "followers", "follower_totals", "discovery", "top_posts", "demographics", "post_details", "post_patch"]
+BRONZE = [
+    "totals",
+    "followers",
+    "follower_totals",
+    "discovery",
+    "top_posts",
+    "demographics",
+    "post_details",
+    "post_patch",
+]
 MB = 1024 * 1024
 # Generation times (dcterms:created) of two downloads of BAD_DAY: what decides which is newer.
 EARLY, LATE = dt.datetime(2026, 10, 30, 8), dt.datetime(2026, 10, 30, 20)
@@ -76,10 +85,6 @@ def baseline(settings, stored_baseline) -> dict:
 
 def pending(settings, volume: str) -> Path:
     return settings.volume(volume, "pending")
-
-
-
-
 
 
 def top_post_urls(profile, day: dt.date) -> list[str]:
@@ -273,7 +278,13 @@ def test_08_day_first_date_in_an_english_export(settings, profile, baseline):
     """English exports write M/D/YYYY always: 30/10/2026 is no date, and it is refused, never swapped."""
     path = broken(settings, profile, sheet_editor("ENGAGEMENT", lambda s: setattr(s["A2"], "value", "30/10/2026")))
 
-    run_bad(settings, baseline, "content_daily", path, "sheet 'ENGAGEMENT' cell A2: '30/10/2026' is not a date (expected M/D/YYYY)")
+    run_bad(
+        settings,
+        baseline,
+        "content_daily",
+        path,
+        "sheet 'ENGAGEMENT' cell A2: '30/10/2026' is not a date (expected M/D/YYYY)",
+    )
 
 
 def test_08_one_day_file_read_month_first(settings, profile, baseline):
@@ -302,7 +313,12 @@ def test_08_one_day_file_read_month_first(settings, profile, baseline):
         ("ENGAGEMENT", "B2", "55,37", "cell B2: expected a whole number, found '55,37'"),
         # Beyond int64: once an OverflowError after parsing, the file stuck in pending/ forever.
         ("ENGAGEMENT", "B2", 1e308, "cell B2: 1e+308 is too large for a count"),
-        ("ENGAGEMENT", "C2", "9,223,372,036,854,775,808", "cell C2: '9,223,372,036,854,775,808' is too large for a count"),
+        (
+            "ENGAGEMENT",
+            "C2",
+            "9,223,372,036,854,775,808",
+            "cell C2: '9,223,372,036,854,775,808' is too large for a count",
+        ),
     ],
 )
 def test_09_negative_total_or_non_numeric_numbers(settings, profile, baseline, sheet, cell, value, phrase):
@@ -345,23 +361,37 @@ def test_10_sheet_claiming_the_last_cell_is_refused_before_it_is_loaded(settings
     (it aborts the process: seen with `ulimit -v`), killing the run and every later one."""
     path = pending(settings, "content_daily") / valid_bad_day_file(settings, profile).name
     shutil.copy(settings.home / "drafts" / path.name, path)
-    rewritten_part(path, "xl/worksheets/sheet2.xml", lambda xml: xml.replace(
-        b"</sheetData>", b'<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t></t></is></c></row></sheetData>'
-    ))
+    rewritten_part(
+        path,
+        "xl/worksheets/sheet2.xml",
+        lambda xml: xml.replace(
+            b"</sheetData>", b'<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t></t></is></c></row></sheetData>'
+        ),
+    )
     assert path.stat().st_size < 20_000
 
     run_bad(
-        settings, baseline, "content_daily", path,
+        settings,
+        baseline,
+        "content_daily",
+        path,
         "sheet 'ENGAGEMENT' spans 1,048,576 rows x 16,384 columns (17,179,869,184 cells, over 2,000,000)",
     )
 
 
 def test_10_generation_time_in_the_future_is_not_trusted(settings, profile, baseline):
     """The generation time decides which download wins: one in 2100 would win every day forever."""
-    path = valid_bad_day_file(settings, profile, folder=pending(settings, "content_daily"),
-                              generated_at=dt.datetime(2100, 1, 1, 9))
+    path = valid_bad_day_file(
+        settings, profile, folder=pending(settings, "content_daily"), generated_at=dt.datetime(2100, 1, 1, 9)
+    )
 
-    run_bad(settings, baseline, "content_daily", path, "LinkedIn generated it on 2100-01-01T09:00:00+00:00, which is in the future")
+    run_bad(
+        settings,
+        baseline,
+        "content_daily",
+        path,
+        "LinkedIn generated it on 2100-01-01T09:00:00+00:00, which is in the future",
+    )
 
 
 def test_10_formula_instead_of_a_value(settings, profile, baseline):
@@ -484,7 +514,10 @@ def test_12_symbolic_link_is_refused_without_being_followed(settings, profile, b
     moved = settings.volume(volume, "errors") / link.name
     assert moved.is_symlink() and not link.exists() and not link.is_symlink()
     note = (settings.volume(volume, "errors") / f"{link.name}.error.txt").read_text(encoding="utf-8")
-    assert note.splitlines()[-1] == f"{link.name}: a symbolic link, not a file: refused without being followed; copy the file itself"
+    assert (
+        note.splitlines()[-1]
+        == f"{link.name}: a symbolic link, not a file: refused without being followed; copy the file itself"
+    )
     assert "very-secret" not in note + str(summary)
     assert kept.is_file() and not kept.is_symlink() and kept.read_bytes() == kept_bytes
     assert snapshot(settings) == baseline
@@ -616,7 +649,9 @@ def test_14_same_name_download_holding_fewer_days_is_refused_and_deletes_nothing
 
     summary = run_pending(settings, downstream=False)
 
-    assert "sheet 'ENGAGEMENT' holds 5 of the 28 days of its period" in summary.errors[f"content_historical/{full.name}"]
+    assert (
+        "sheet 'ENGAGEMENT' holds 5 of the 28 days of its period" in summary.errors[f"content_historical/{full.name}"]
+    )
     assert (settings.volume("content_historical", "errors") / full.name).is_file() and not again.exists()
     assert snapshot(settings) == stored  # nothing deleted, not even a version
     assert len({r["date"] for r in rows(settings, "totals")}) == 28 + 1  # the range and the baseline day
@@ -644,7 +679,9 @@ def test_15_a_huge_cell_is_quoted_as_an_excerpt(settings, profile, baseline):
     unknown = "https://www.linkedin.com/posts/" + "x" * 100_000  # under the CSV reader's field limit
     path = write_patch_file([{"post_url": unknown, "title": "Typo"}], pending(settings, "patch") / "fixes.csv")
 
-    reason = run_bad(settings, baseline, "patch", path, "unknown post_url (1 of 1 rows): https://www.linkedin.com/posts/xxx")
+    reason = run_bad(
+        settings, baseline, "patch", path, "unknown post_url (1 of 1 rows): https://www.linkedin.com/posts/xxx"
+    )
 
     assert len(reason) < 1_000 and reason.endswith("more characters)")
     note = settings.volume("patch", "errors") / "fixes.csv.error.txt"
@@ -723,8 +760,8 @@ def _no_date(book):
     ],
 )
 def test_parsers_alone_give_the_same_reasons(tmp_path, profile, change, phrase):
-    from linkedin_assets.exports.model import ExportError
-    from linkedin_assets.exports.parse import parse_export
+    from linkedin_assets.core.exports.model import ExportError
+    from linkedin_assets.core.exports.parse import parse_export
 
     path = write_content_export(profile, tmp_path, BAD_DAY, BAD_DAY)
     book = openpyxl.load_workbook(path)
@@ -737,8 +774,8 @@ def test_parsers_alone_give_the_same_reasons(tmp_path, profile, change, phrase):
 
 
 def test_known_posts_check_is_a_pure_function(tmp_path):
-    from linkedin_assets.exports.model import ExportError, PatchFile, PatchRow
-    from linkedin_assets.exports.patch import check_known_posts
+    from linkedin_assets.core.exports.model import ExportError, PatchFile, PatchRow
+    from linkedin_assets.core.exports.patch import check_known_posts
 
     patch = PatchFile("fixes.csv", (PatchRow("https://a", None, "t", None), PatchRow("https://b", None, None, "c")))
     check_known_posts(patch, {"https://a", "https://b"})

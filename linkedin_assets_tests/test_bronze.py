@@ -12,9 +12,9 @@ import pyarrow as pa
 import pytest
 
 from linkedin_assets.cli import main, run_pending
-from linkedin_assets_tests.lake_state import rows, snapshot
 from linkedin_assets.samples.profile import build_profile
 from linkedin_assets.samples.writer import write_content_export, write_patch_file, write_post_export
+from linkedin_assets_tests.lake_state import rows, snapshot
 
 DAY = dt.date(2026, 10, 31)
 
@@ -26,10 +26,6 @@ def profile():
 
 def pending(settings, volume):
     return settings.volume(volume, "pending")
-
-
-
-
 
 
 def bump_mtime(path, seconds):
@@ -109,7 +105,13 @@ def test_patch_files_latest_wins_and_empty_cell_keeps_correction(settings, profi
     url = profile.posts[0].url
     write_post_export(profile, url, DAY, pending(settings, "posts"))  # a patch must name a known post
     first = write_patch_file(
-        [{"post_url": url, "title": "Fixed title", "true_url": "https://www.linkedin.com/feed/update/urn:li:activity:7000000000000000001/"}],
+        [
+            {
+                "post_url": url,
+                "title": "Fixed title",
+                "true_url": "https://www.linkedin.com/feed/update/urn:li:activity:7000000000000000001/",
+            }
+        ],
         pending(settings, "patch") / "patch1.csv",
     )
     assert run_pending(settings, downstream=False).ok
@@ -118,7 +120,11 @@ def test_patch_files_latest_wins_and_empty_cell_keeps_correction(settings, profi
     assert run_pending(settings, downstream=False).ok
 
     [row] = rows(settings, "post_patch")
-    assert (row["title"], row["true_url"], row["content"]) == ("Fixed title", "https://www.linkedin.com/feed/update/urn:li:activity:7000000000000000001/", "The text")
+    assert (row["title"], row["true_url"], row["content"]) == (
+        "Fixed title",
+        "https://www.linkedin.com/feed/update/urn:li:activity:7000000000000000001/",
+        "The text",
+    )
     assert not first.exists() and not second.exists()
 
 
@@ -143,7 +149,9 @@ def test_bad_file_goes_to_errors_and_nothing_changes(settings, profile):
     before = snapshot(settings)
     bad_name = f"Content_{DAY}_{DAY}_Ada Lovelace.xlsx"
     (pending(settings, "content_daily") / bad_name).write_bytes(b"this is not a zip")
-    good = write_content_export(profile, pending(settings, "content_daily"), DAY - dt.timedelta(days=1), DAY - dt.timedelta(days=1))
+    good = write_content_export(
+        profile, pending(settings, "content_daily"), DAY - dt.timedelta(days=1), DAY - dt.timedelta(days=1)
+    )
 
     summary = run_pending(settings, downstream=False)
 
@@ -199,15 +207,21 @@ def test_demographics_table_of_an_older_release_upgrades_in_place(settings, prof
     read), and a six-sheet file then adds both kinds beside them."""
     from deltalake import write_deltalake
 
-    from linkedin_assets.bronze.tables import DEMOGRAPHICS
+    from linkedin_assets.core.bronze.tables import DEMOGRAPHICS
 
     old_schema = pa.schema([f for f in DEMOGRAPHICS.schema if f.name != "demographic_type"])
     now = dt.datetime(2026, 9, 1, tzinfo=dt.timezone.utc)
     old_day = dt.date(2026, 9, 1)
     old_row = {
-        "period_start": old_day, "period_end": old_day, "category": "Job titles", "value": "Founder",
-        "percentage": 0.1, "below_one_percent": False,
-        "source_file": "content_daily/old.xlsx", "source_file_timestamp": now, "ingested_at": now,
+        "period_start": old_day,
+        "period_end": old_day,
+        "category": "Job titles",
+        "value": "Founder",
+        "percentage": 0.1,
+        "below_one_percent": False,
+        "source_file": "content_daily/old.xlsx",
+        "source_file_timestamp": now,
+        "ingested_at": now,
     }
     path = settings.lake / "bronze" / "linkedin" / "demographics"
     write_deltalake(str(path), pa.Table.from_pylist([old_row], schema=old_schema))

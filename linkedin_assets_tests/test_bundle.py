@@ -19,7 +19,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from linkedin_assets.settings import SCHEMA, VOLUMES
+from linkedin_assets.core.landing import VOLUMES
+from linkedin_assets.core.settings import SCHEMA
 
 REPO = Path(__file__).resolve().parent.parent
 BUNDLE_FILE = REPO / "databricks.yml"
@@ -229,7 +230,7 @@ def test_cli_version_supports_skip_name_prefix_for_schema(bundle):
 def test_dashboard_resource(bundle_files):
     dashboards = _resources(bundle_files, "dashboards")
     assert len(dashboards) == 1
-    (path, definition), = dashboards.values()
+    ((path, definition),) = dashboards.values()
     assert definition["display_name"] == "LinkedIn Statistics"
     assert definition["warehouse_id"] == "${var.warehouse_id}"
     file_path = (path.parent / definition["file_path"]).resolve()
@@ -241,12 +242,12 @@ def test_dashboard_resource_uses_the_catalog_variables(bundle_files):
     """The deployed dashboard's datasets default to the bundle's gold catalog and
     schema variables, not the hard-coded gold.linkedin, and it is published with
     embedded credentials, as the Dagster asset publishes it."""
-    (_, definition), = _resources(bundle_files, "dashboards").values()
+    ((_, definition),) = _resources(bundle_files, "dashboards").values()
     assert definition.get("dataset_catalog") == "${var.gold_catalog}"
     assert definition.get("dataset_schema") == "${var.schema}"
     assert definition.get("embed_credentials") is True
     # one value for both publishers: the asset's lakeview.publish(embed_credentials=...)
-    source = (REPO / "linkedin_assets" / "databricks" / "lakeview.py").read_text()
+    source = (REPO / "linkedin_assets" / "core" / "databricks" / "lakeview.py").read_text()
     values = [
         kw.value.value
         for node in ast.walk(ast.parse(source))
@@ -404,9 +405,9 @@ def test_gitignore_port():
     m = _matcher(["dashboards/**", "Makefile", "**/__pycache__/**", ".venv/"])
     assert m("dashboards/linkedin_statistics.lvdash.json")
     assert m("x/dashboards/a.json")  # not anchored: matches at any depth
-    assert not m("linkedin_assets/dashboard/static/app.js")
+    assert not m("linkedin_assets/core/dashboard/static/app.js")
     assert m("Makefile") and m("sql/Makefile")
-    assert m("linkedin_assets/exports/__pycache__/cells.cpython-312.pyc")
+    assert m("linkedin_assets/core/exports/__pycache__/cells.cpython-312.pyc")
     assert m(".venv/") and not m(".venv")
     assert _sync_patterns("/bench/**") == "bench/**"
 
@@ -431,8 +432,8 @@ def test_sync_excludes_what_the_workspace_does_not_need(bundle):
 
 def test_sync_excludes_nothing_the_notebooks_import(bundle):
     modules, data = _notebook_imports()
-    assert {"notebooks/bronze.py", "notebooks/silver.py", "linkedin_assets/databricks/notebook.py"} <= modules
-    assert "sql" in data  # sql_step/spark read REPO_ROOT / "sql"
+    assert {"notebooks/bronze.py", "notebooks/silver.py", "linkedin_assets/core/databricks/notebook.py"} <= modules
+    assert "sql" in data  # core/sql/text.py reads REPO_ROOT / "sql"
     sync = bundle.get("sync") or {}
     excludes = [_sync_patterns(p) for p in sync.get("exclude") or []]
     exclude = _matcher(excludes)
@@ -558,18 +559,37 @@ def test_bundle_matches_the_cli_schema(bundle_files, schema_validator):
     "mutate, where",
     [
         (lambda d: d["sync"].update(exclude=3), "sync"),
-        (lambda d: d["resources"]["dashboards"]["linkedin_statistics"].update(bogus_key="x"), "resources/dashboards/linkedin_statistics"),
+        (
+            lambda d: d["resources"]["dashboards"]["linkedin_statistics"].update(bogus_key="x"),
+            "resources/dashboards/linkedin_statistics",
+        ),
         (lambda d: d["resources"]["volumes"]["posts"].update(name=["posts"]), "resources/volumes/posts"),
-        (lambda d: d["resources"]["dashboards"]["linkedin_statistics"].update(embed_credentials="yes"), "resources/dashboards/linkedin_statistics"),
+        (
+            lambda d: d["resources"]["dashboards"]["linkedin_statistics"].update(embed_credentials="yes"),
+            "resources/dashboards/linkedin_statistics",
+        ),
         (lambda d: d["bundle"].update(databricks_cli_version=255), "bundle"),
         (lambda d: d["sync"].update(excludes=["bench/**"]), "sync"),
         (lambda d: d["bundle"].update(cli_version=">=0.255.0"), "bundle"),
-        (lambda d: d["resources"]["volumes"]["posts"].update(volume_type="SHARED"), "resources/volumes/posts/volume_type"),
-        (lambda d: d["targets"]["prod"]["workspace"].update(root_path=["/Workspace"]), "targets/prod/workspace/root_path"),
+        (
+            lambda d: d["resources"]["volumes"]["posts"].update(volume_type="SHARED"),
+            "resources/volumes/posts/volume_type",
+        ),
+        (
+            lambda d: d["targets"]["prod"]["workspace"].update(root_path=["/Workspace"]),
+            "targets/prod/workspace/root_path",
+        ),
     ],
     ids=[
-        "sync-exclude-int", "unknown-dashboard-key", "volume-name-list", "bool-not-interpolation",
-        "version-int", "unknown-sync-key", "unknown-bundle-key", "volume-type-enum", "target-root-path-list",
+        "sync-exclude-int",
+        "unknown-dashboard-key",
+        "volume-name-list",
+        "bool-not-interpolation",
+        "version-int",
+        "unknown-sync-key",
+        "unknown-bundle-key",
+        "volume-type-enum",
+        "target-root-path-list",
     ],
 )
 def test_schema_validation_catches_mistakes(bundle_files, schema_validator, mutate, where):
@@ -697,7 +717,7 @@ def test_dashboard_pages(dashboard):
 def test_widgets_are_well_formed(dashboard):
     names = set()
     kinds = set()
-    for page, widget, position in _widgets(dashboard):
+    for _page, widget, position in _widgets(dashboard):
         assert widget["name"] not in names, f"widget name {widget['name']} is used twice"
         names.add(widget["name"])
         spec = widget["spec"]
@@ -767,19 +787,53 @@ def test_datasets_read_only_project_tables(dashboard):
 
 
 _SQL_WORDS = {
-    "select", "from", "where", "join", "left", "right", "inner", "outer", "full", "on", "as",
-    "and", "or", "not", "case", "when", "then", "else", "end", "group", "by", "order", "asc",
-    "desc", "distinct", "cast", "string", "int", "bigint", "double", "date", "timestamp",
-    "is", "null", "in", "limit", "having", "true", "false", "between", "like",
+    "select",
+    "from",
+    "where",
+    "join",
+    "left",
+    "right",
+    "inner",
+    "outer",
+    "full",
+    "on",
+    "as",
+    "and",
+    "or",
+    "not",
+    "case",
+    "when",
+    "then",
+    "else",
+    "end",
+    "group",
+    "by",
+    "order",
+    "asc",
+    "desc",
+    "distinct",
+    "cast",
+    "string",
+    "int",
+    "bigint",
+    "double",
+    "date",
+    "timestamp",
+    "is",
+    "null",
+    "in",
+    "limit",
+    "having",
+    "true",
+    "false",
+    "between",
+    "like",
 }
 
 
 def _gold_columns() -> dict[str, set[str]]:
     """Output columns of each gold table, read from its SQL file."""
-    return {
-        f"gold.{SCHEMA}.{p.stem}": _select_columns(p.read_text())
-        for p in (REPO / "sql" / "gold").glob("*.sql")
-    }
+    return {f"gold.{SCHEMA}.{p.stem}": _select_columns(p.read_text()) for p in (REPO / "sql" / "gold").glob("*.sql")}
 
 
 def test_datasets_read_only_existing_gold_columns(dashboard):

@@ -13,9 +13,9 @@ import sys
 import time
 from pathlib import Path
 
+from linkedin_assets.core.project_files import REPO_ROOT
 from linkedin_assets.samples.profile import build_profile
 from linkedin_assets.samples.writer import write_content_export
-from linkedin_assets.settings import REPO_ROOT
 from linkedin_assets_tests.homes import use_home
 
 END = dt.date(2026, 10, 31)

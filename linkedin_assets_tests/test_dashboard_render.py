@@ -14,7 +14,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from linkedin_assets.dashboard.render import (
+from linkedin_assets.core.dashboard.render import (
     build_model,
     headline,
     render_dashboard,
@@ -139,12 +139,27 @@ def embedded_data(page: str) -> dict:
 
 def test_headline_numbers():
     profile = [
-        {"analytics_date": dt.date(2024, 1, 2), "impressions": 300, "engagements": 12,
-         "new_followers": 3, "total_followers": 1000},
-        {"analytics_date": dt.date(2024, 1, 1), "impressions": 100, "engagements": 5,
-         "new_followers": None, "total_followers": None},
-        {"analytics_date": dt.date(2024, 1, 3), "impressions": 50, "engagements": None,
-         "new_followers": 2, "total_followers": None},
+        {
+            "analytics_date": dt.date(2024, 1, 2),
+            "impressions": 300,
+            "engagements": 12,
+            "new_followers": 3,
+            "total_followers": 1000,
+        },
+        {
+            "analytics_date": dt.date(2024, 1, 1),
+            "impressions": 100,
+            "engagements": 5,
+            "new_followers": None,
+            "total_followers": None,
+        },
+        {
+            "analytics_date": dt.date(2024, 1, 3),
+            "impressions": 50,
+            "engagements": None,
+            "new_followers": 2,
+            "total_followers": None,
+        },
     ]
     h = headline(profile)
     assert h["total_impressions"] == 450
@@ -170,15 +185,37 @@ def test_headline_empty():
 
 
 def test_render_escapes_malicious_title_and_url():
-    profile = [{"analytics_date": dt.date(2024, 1, 1), "impressions": 10, "engagements": 1,
-                "new_followers": 0, "total_followers": None}]
+    profile = [
+        {
+            "analytics_date": dt.date(2024, 1, 1),
+            "impressions": 10,
+            "engagements": 1,
+            "new_followers": 0,
+            "total_followers": None,
+        }
+    ]
     posts = [
-        {"row_type": "post", "post_id": "x", "post_url": "javascript:alert(1)",
-         "analytics_date": dt.date(2024, 1, 1), "post_publish_date": dt.date(2024, 1, 1),
-         "impressions": 10, "engagements": None, "days_since_post": 0, "title": EVIL},
-        {"row_type": "post", "post_id": "y", "post_url": 'https://ok.example/"><b>',
-         "analytics_date": dt.date(2024, 1, 1), "impressions": 3, "engagements": 1,
-         "days_since_post": None, "title": "fine"},
+        {
+            "row_type": "post",
+            "post_id": "x",
+            "post_url": "javascript:alert(1)",
+            "analytics_date": dt.date(2024, 1, 1),
+            "post_publish_date": dt.date(2024, 1, 1),
+            "impressions": 10,
+            "engagements": None,
+            "days_since_post": 0,
+            "title": EVIL,
+        },
+        {
+            "row_type": "post",
+            "post_id": "y",
+            "post_url": 'https://ok.example/"><b>',
+            "analytics_date": dt.date(2024, 1, 1),
+            "impressions": 3,
+            "engagements": 1,
+            "days_since_post": None,
+            "title": "fine",
+        },
     ]
     page = render_dashboard(profile, posts, GENERATED_AT, title="<b>Stats</b> & co")
     # the raw payload never appears; exactly one closing tag per script element
@@ -299,8 +336,7 @@ class _DomScan(HTMLParser):
         if tag == "svg" and "data-chart" in a:
             self._chart = a["data-chart"]
             self._chart_depth = 1
-            self.charts[self._chart] = {"empty": a.get("data-empty") == "1",
-                                        **{m: 0 for m in self.MARKS}}
+            self.charts[self._chart] = {"empty": a.get("data-empty") == "1", **{m: 0 for m in self.MARKS}}
         elif self._chart:
             self._chart_depth += 1
             if tag in self.MARKS:
@@ -371,8 +407,12 @@ def test_dashboard_renders_in_headless_chromium(tmp_path):
 
     shot = tmp_path / "dashboard.png"
     result = _run_chromium(
-        binary, tmp_path / "chrome-profile-2", f"--screenshot={shot}", "--window-size=1400,1000",
-        "--hide-scrollbars", url,
+        binary,
+        tmp_path / "chrome-profile-2",
+        f"--screenshot={shot}",
+        "--window-size=1400,1000",
+        "--hide-scrollbars",
+        url,
     )
     assert result.returncode == 0, result.stderr[-2000:]
     assert shot.exists() and shot.stat().st_size > 20_000

@@ -14,9 +14,11 @@ import traceback
 import dagster as dg
 import pytest
 
-from linkedin_assets.databricks.gold import refresh_gold
-from linkedin_assets.databricks.settings import DatabricksSettings
-from linkedin_assets.databricks.warehouse import (
+from linkedin_assets.core.gold.tables import GOLD_TABLES
+from linkedin_assets.core.lake.delta import DeltaLake
+from linkedin_assets.defs.databricks.gold import refresh_gold
+from linkedin_assets.defs.databricks.settings import DatabricksSettings
+from linkedin_assets.defs.databricks.warehouse import (
     AuthenticationError,
     TransientWarehouseError,
     WarehouseError,
@@ -24,10 +26,7 @@ from linkedin_assets.databricks.warehouse import (
     inline_parameters,
     sql_literal,
 )
-from linkedin_assets.lake.delta import DeltaLake
-from linkedin_assets.transform import GOLD_TABLES
-
-from .databricks_standin import DatabricksStandIn, databricks_standin  # noqa: F401 (fixture)
+from linkedin_assets_tests.databricks_standin import DatabricksStandIn
 
 GOLD = {t.name: t for t in GOLD_TABLES}
 
@@ -92,7 +91,9 @@ def test_gold_views_equal_local_gold_then_refresh(lake, databricks_standin: Data
         assert meta["action"] == "refresh" and meta["dagster/row_count"] == expected[name].num_rows
         assert sorted_rows(lake.read("gold", name)) == sorted_rows(expected[name])
     second = databricks_standin.statements_run()[before:]
-    assert [s for s in second if s.startswith("REFRESH")] == [f"REFRESH MATERIALIZED VIEW gold.linkedin.{n}" for n in GOLD]
+    assert [s for s in second if s.startswith("REFRESH")] == [
+        f"REFRESH MATERIALIZED VIEW gold.linkedin.{n}" for n in GOLD
+    ]
     assert not [s for s in second if s.startswith("CREATE")]
     assert any(method == "GET" for method, _ in databricks_standin.requests)
 
@@ -100,7 +101,9 @@ def test_gold_views_equal_local_gold_then_refresh(lake, databricks_standin: Data
     monkeypatch.setenv("LINKEDIN_REPORTING_TIME_ZONE", "Europe/Paris")
     meta = warehouse.refresh_gold_view(GOLD["dim_timestamp"])
     assert meta["action"] == "replace"
-    assert databricks_standin.statements_run()[-2].startswith("CREATE OR REPLACE MATERIALIZED VIEW gold.linkedin.dim_timestamp")
+    assert databricks_standin.statements_run()[-2].startswith(
+        "CREATE OR REPLACE MATERIALIZED VIEW gold.linkedin.dim_timestamp"
+    )
     stamps = lake.read("gold", "dim_timestamp").to_pylist()
     assert {r["reporting_time_zone"] for r in stamps} == {"Europe/Paris"}
     assert all(r["timestamp_local"] != r["timestamp_utc"].replace(tzinfo=None) for r in stamps)
@@ -173,7 +176,9 @@ def test_sql_errors_carry_the_warehouse_message_and_literals_round_trip(settings
     day = dt.date(2026, 10, 31)
     assert warehouse.execute(f"SELECT {sql_literal(day)} AS d").scalar() == day
     # Typed statement parameters reach the warehouse and bind.
-    assert warehouse.execute("SELECT :d AS d, :n + 1 AS n, :s AS s", {"d": day, "n": 41, "s": "x'y"}).rows == [(day, 42, "x'y")]
+    assert warehouse.execute("SELECT :d AS d, :n + 1 AS n, :s AS s", {"d": day, "n": 41, "s": "x'y"}).rows == [
+        (day, 42, "x'y")
+    ]
 
     sql = "SELECT ':tz' AS kept, :tz AS tz -- uses :tz\n/* :tz */ FROM silver.linkedin.posts;"
     assert inline_parameters(sql, {"tz": "a'b"}, {"silver": "s2.linkedin"}) == (
@@ -183,10 +188,12 @@ def test_sql_errors_carry_the_warehouse_message_and_literals_round_trip(settings
         inline_parameters("SELECT :missing", {})
 
 
-def test_compute_setting_runs_the_gold_assets_on_the_warehouse(lake, databricks_standin: DatabricksStandIn, monkeypatch):
+def test_compute_setting_runs_the_gold_assets_on_the_warehouse(
+    lake, databricks_standin: DatabricksStandIn, monkeypatch
+):
     """LINKEDIN_COMPUTE=databricks: the same definitions, the warehouse resource picked, gold equal."""
+    from linkedin_assets.core.settings import load_settings
     from linkedin_assets.definitions import build_definitions
-    from linkedin_assets.settings import load_settings
 
     expected = {name: lake.read("gold", name) for name in GOLD}
     shutil.rmtree(lake.root / "gold")

@@ -21,13 +21,13 @@ import dagster as dg
 import pytest
 
 from linkedin_assets.cli import run_pending
-from linkedin_assets.databricks.settings import DatabricksSettings
+from linkedin_assets.core.gold.tables import GOLD_TABLES
+from linkedin_assets.core.landing import VOLUMES
+from linkedin_assets.core.settings import load_settings
+from linkedin_assets.defs.databricks.settings import DatabricksSettings
 from linkedin_assets.samples.landing import write_sample_landing
-from linkedin_assets.settings import VOLUMES, load_settings
-from linkedin_assets.transform import GOLD_TABLES
-
-from .databricks_standin import DatabricksStandIn, databricks_standin  # noqa: F401 (fixture)
-from .homes import use_home
+from linkedin_assets_tests.databricks_standin import DatabricksStandIn
+from linkedin_assets_tests.homes import use_home
 
 END = dt.date(2026, 10, 31)
 DAYS = 8
@@ -44,11 +44,12 @@ def local_gold(tmp_path_factory):
         settings = use_home(mp, home)
         write_sample_landing(settings.landing, end=END, days=DAYS, seed=SEED)
         files = sorted(
-            (p for v in VOLUMES for p in (settings.landing / v / "pending").iterdir()), key=lambda p: p.stat().st_mtime_ns
+            (p for v in VOLUMES for p in (settings.landing / v / "pending").iterdir()),
+            key=lambda p: p.stat().st_mtime_ns,
         )
         uploads = [(p.parent.parent.name, p.name, p.read_bytes()) for p in files]
         assert run_pending(settings).ok
-        from linkedin_assets.lake.delta import DeltaLake
+        from linkedin_assets.core.lake.delta import DeltaLake
 
         lake = DeltaLake(settings.lake)
         return {t.name: lake.read("gold", t.name) for t in GOLD_TABLES}, uploads
@@ -102,7 +103,9 @@ def test_whole_graph_on_databricks_equals_local_gold(settings, on_databricks: Da
     views = {m.group(1) for s in on_databricks.statements_run() if (m := CREATED_VIEW.match(s))}
     assert views == {f"gold.linkedin.{t.name}" for t in GOLD_TABLES}
     for table in GOLD_TABLES:
-        assert sorted_rows(settings_lake(settings).read("gold", table.name)) == sorted_rows(expected[table.name]), table.name
+        assert sorted_rows(settings_lake(settings).read("gold", table.name)) == sorted_rows(expected[table.name]), (
+            table.name
+        )
 
     # The Lakeview dashboard was published, its datasets ran on gold, the subscriber is subscribed.
     [(dashboard_id, published)] = on_databricks.published.items()
@@ -118,7 +121,7 @@ def test_whole_graph_on_databricks_equals_local_gold(settings, on_databricks: Da
     check = instance.event_log_storage.get_latest_asset_check_execution_by_key(
         [dg.AssetCheckKey(dg.AssetKey(["bronze", "linkedin", "totals"]), "rows_in_equal_rows_out")]
     )
-    assert list(check.values())[0].status.value == "SUCCEEDED"
+    assert next(iter(check.values())).status.value == "SUCCEEDED"
 
     # Nothing new: a second run submits no notebook.
     before = len(on_databricks.runs)
@@ -127,12 +130,14 @@ def test_whole_graph_on_databricks_equals_local_gold(settings, on_databricks: Da
 
 
 def settings_lake(settings):
-    from linkedin_assets.lake.delta import DeltaLake
+    from linkedin_assets.core.lake.delta import DeltaLake
 
     return DeltaLake(settings.lake)
 
 
-def test_failed_notebook_run_fails_the_asset_with_its_error_and_page(settings, on_databricks: DatabricksStandIn, local_gold):
+def test_failed_notebook_run_fails_the_asset_with_its_error_and_page(
+    settings, on_databricks: DatabricksStandIn, local_gold
+):
     from databricks.sdk import WorkspaceClient
 
     _, uploads = local_gold
@@ -155,7 +160,9 @@ def test_failed_notebook_run_fails_the_asset_with_its_error_and_page(settings, o
     assert on_databricks.token not in text
     # The file stays pending for the next try.
     dbx = DatabricksSettings.from_env()
-    pending = [e.name for e in WorkspaceClient().files.list_directory_contents(dbx.volume_path("content_daily", "pending"))]
+    pending = [
+        e.name for e in WorkspaceClient().files.list_directory_contents(dbx.volume_path("content_daily", "pending"))
+    ]
     assert pending == [daily[0][1]]
 
 
@@ -163,8 +170,8 @@ def test_notebook_code_imports_without_dagster():
     """The cluster has dagster-pipes, not Dagster: the notebooks' imports must not need it."""
     code = (
         "import sys; sys.modules['dagster'] = None\n"
-        "import linkedin_assets.databricks.notebook as n, linkedin_assets.bronze.step, linkedin_assets.sql_step\n"
-        "import linkedin_assets.lake.unity\n"
+        "import linkedin_assets.core.databricks.notebook as n, linkedin_assets.core.bronze.step, linkedin_assets.core.sql.step\n"
+        "import linkedin_assets.core.lake.unity\n"
         "print('ok')"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env={**os.environ})

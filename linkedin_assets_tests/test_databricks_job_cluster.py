@@ -16,13 +16,12 @@ import json
 import pytest
 
 from linkedin_assets.cli import run_pending
-from linkedin_assets.databricks.settings import DatabricksSettings
-from linkedin_assets.lake.delta import DeltaLake
+from linkedin_assets.core.lake.delta import DeltaLake
+from linkedin_assets.core.settings import load_settings
+from linkedin_assets.defs.databricks.settings import DatabricksSettings
 from linkedin_assets.samples.profile import build_profile
 from linkedin_assets.samples.writer import write_content_export, write_patch_file
-from linkedin_assets.settings import load_settings
-
-from .databricks_standin import DatabricksStandIn, databricks_standin  # noqa: F401 (fixture)
+from linkedin_assets_tests.databricks_standin import DatabricksStandIn
 
 DAY = dt.date(2026, 10, 31)
 RUNNER = "7f0c2a3e-1b4d-4e5f-9a8b-0c1d2e3f4a5b"  # a service principal's application id
@@ -74,7 +73,7 @@ def test_bronze_runs_on_a_job_cluster_through_the_pipes_volume(settings, on_a_jo
 def test_pipeline_runner_is_a_user_or_a_service_principal():
     from databricks.sdk.service import jobs
 
-    from linkedin_assets.databricks.settings import DatabricksSettings
+    from linkedin_assets.defs.databricks.settings import DatabricksSettings
 
     def run_as(runner: str | None):
         env = {"LINKEDIN_WAREHOUSE_ID": "abc123", **({"LINKEDIN_PIPELINE_RUNNER": runner} if runner else {})}

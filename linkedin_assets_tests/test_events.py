@@ -12,18 +12,34 @@ import dagster as dg
 import pytest
 from deltalake import DeltaTable
 
-from linkedin_assets.bronze.sensors import arrival_sensors, post_patch_version
 from linkedin_assets.cli import run_pending
 from linkedin_assets.definitions import build_definitions
-from linkedin_assets.materializations import last_storage_id, materialized_after
+from linkedin_assets.defs.bronze.sensors import arrival_sensors, post_patch_version
+from linkedin_assets.defs.materializations import last_storage_id, materialized_after
 from linkedin_assets.samples.profile import build_profile
 from linkedin_assets.samples.writer import write_content_export, write_patch_file, write_post_export
 
 END = dt.date(2026, 10, 31)
 CONTENT = ["totals", "followers", "follower_totals", "discovery", "top_posts", "demographics"]
-SILVER_DAILY = ["silver/linkedin/totals", "silver/linkedin/followers", "silver/linkedin/impressions", "silver/linkedin/engagements"]
-GOLD = ["gold/linkedin/dim_date", "gold/linkedin/dim_timestamp", "gold/linkedin/fct_daily_profile_statistics", "gold/linkedin/fct_daily_post_statistics"]
-POST_METADATA = ["silver/linkedin/posts", "gold/linkedin/dim_date", "gold/linkedin/dim_timestamp", "gold/linkedin/fct_daily_post_statistics", "dashboard/linkedin_statistics"]
+SILVER_DAILY = [
+    "silver/linkedin/totals",
+    "silver/linkedin/followers",
+    "silver/linkedin/impressions",
+    "silver/linkedin/engagements",
+]
+GOLD = [
+    "gold/linkedin/dim_date",
+    "gold/linkedin/dim_timestamp",
+    "gold/linkedin/fct_daily_profile_statistics",
+    "gold/linkedin/fct_daily_post_statistics",
+]
+POST_METADATA = [
+    "silver/linkedin/posts",
+    "gold/linkedin/dim_date",
+    "gold/linkedin/dim_timestamp",
+    "gold/linkedin/fct_daily_post_statistics",
+    "dashboard/linkedin_statistics",
+]
 DASHBOARD = "dashboard/linkedin_statistics"
 
 
@@ -120,7 +136,9 @@ def test_direct_edit_of_post_patch_is_seen_by_its_version(lake_with_history, pro
     instance = dg.DagsterInstance.get()
     observed = instance.fetch_observations(dg.AssetKey(["bronze", "linkedin", "post_patch"]), limit=1, ascending=False)
     assert observed.records[0].asset_observation.metadata["delta_version"].value == table.version()
-    titles = {r["title"] for r in DeltaTable(str(settings.table_path("silver", "posts"))).to_pyarrow_table().to_pylist()}
+    titles = {
+        r["title"] for r in DeltaTable(str(settings.table_path("silver", "posts"))).to_pyarrow_table().to_pylist()
+    }
     assert "Edited in SQL" in titles
 
 

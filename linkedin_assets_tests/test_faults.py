@@ -13,13 +13,13 @@ import dagster as dg
 import pyarrow as pa
 from deltalake import DeltaTable, write_deltalake
 
-from linkedin_assets import sql_step
 from linkedin_assets.cli import run_pending
-from linkedin_assets.lake.delta import DeltaLake
-from linkedin_assets.materializations import last_storage_id, materialized_after
+from linkedin_assets.core.lake.delta import DeltaLake
+from linkedin_assets.core.project_files import REPO_ROOT
+from linkedin_assets.core.sql import step as sql_step
+from linkedin_assets.defs.materializations import last_storage_id, materialized_after
 from linkedin_assets.samples.profile import build_profile
 from linkedin_assets.samples.writer import write_content_export, write_patch_file, write_post_export
-from linkedin_assets.settings import REPO_ROOT
 
 END = dt.date(2026, 10, 31)
 CONTENT = ["totals", "followers", "follower_totals", "discovery", "top_posts", "demographics"]
@@ -29,7 +29,10 @@ def cli(settings) -> subprocess.Popen:
     env = {**os.environ, "LINKEDIN_HOME": str(settings.home), "DAGSTER_HOME": str(settings.dagster_home)}
     return subprocess.Popen(
         [sys.executable, "-m", "linkedin_assets.cli", "run"],
-        cwd=REPO_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        cwd=REPO_ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
 
 
@@ -105,7 +108,9 @@ def test_transient_failure_is_retried_with_backoff(settings, monkeypatch):
     assert summary.ok and failures["gold"] == 1
     instance = dg.DagsterInstance.get()
     retried = [
-        e for run in instance.get_runs() for e in instance.all_logs(run.run_id, of_type=dg.DagsterEventType.STEP_UP_FOR_RETRY)
+        e
+        for run in instance.get_runs()
+        for e in instance.all_logs(run.run_id, of_type=dg.DagsterEventType.STEP_UP_FOR_RETRY)
     ]
     assert len(retried) == 1 and "warehouse busy" in str(retried[0].dagster_event.event_specific_data)
     assert DeltaLake(settings.lake).read("gold", "fct_daily_profile_statistics").num_rows == 1
@@ -129,7 +134,9 @@ def test_failed_blocking_check_stops_data_flowing_downstream(settings):
     # Someone appends a second row for the same post straight into the table.
     path = str(settings.table_path("bronze", "post_patch"))
     stored = DeltaTable(path).to_pyarrow_table()
-    write_deltalake(path, pa.Table.from_pylist([{**stored.to_pylist()[0], "title": "Clash"}], schema=stored.schema), mode="append")
+    write_deltalake(
+        path, pa.Table.from_pylist([{**stored.to_pylist()[0], "title": "Clash"}], schema=stored.schema), mode="append"
+    )
     instance = dg.DagsterInstance.get()
     keys = [dg.AssetKey(["bronze", "linkedin", "post_patch"]), dg.AssetKey(["silver", "linkedin", "posts"])]
     before = last_storage_id(instance, keys)
@@ -150,13 +157,15 @@ def test_bronze_committed_by_an_interrupted_run_reaches_silver_on_the_next(setti
     """A run that commits bronze and then fails (here: processed/ cannot be written) leaves
     the tables changed with no record in Dagster. The next run finds them unchanged, and
     once kept quiet about it: silver and gold stayed on the old figures forever."""
-    from linkedin_assets.landing import Landing
+    from linkedin_assets.core.landing import Landing
 
     first, second = build_profile(end=END, days=3, seed=31), build_profile(end=END, days=3, seed=32)
     pending = settings.volume("content_daily", "pending")
     write_content_export(first, pending, END, END, generated_at=dt.datetime(2026, 10, 31, 8))
     assert run_pending(settings).ok
-    assert DeltaLake(settings.lake).read("silver", "totals").to_pylist()[0]["impressions"] == first.days[END].impressions
+    assert (
+        DeltaLake(settings.lake).read("silver", "totals").to_pylist()[0]["impressions"] == first.days[END].impressions
+    )
     # A re-download of the day, with revised figures; the move to processed/ fails after bronze committed.
     write_content_export(second, pending, END, END, generated_at=dt.datetime(2026, 10, 31, 20))
 

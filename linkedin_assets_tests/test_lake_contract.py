@@ -12,12 +12,12 @@ import inspect
 
 import pytest
 
-from linkedin_assets.bronze.ingest import ingest_content, ingest_patches
-from linkedin_assets.databricks.warehouse_lake import WarehouseLake
-from linkedin_assets.lake.delta import DeltaLake
-from linkedin_assets.lake.protocol import Lake, ReadableLake
-from linkedin_assets.lake.unity import UnityCatalogLake
-from linkedin_assets.landing import Landing
+from linkedin_assets.core.bronze.ingest import ingest_content, ingest_patches
+from linkedin_assets.core.lake.delta import DeltaLake
+from linkedin_assets.core.lake.protocol import Lake, ReadableLake
+from linkedin_assets.core.lake.unity import UnityCatalogLake
+from linkedin_assets.core.landing import Landing
+from linkedin_assets.defs.databricks.warehouse_lake import WarehouseLake
 from linkedin_assets.samples.profile import build_profile
 from linkedin_assets.samples.writer import write_content_export, write_patch_file
 
@@ -98,8 +98,8 @@ def test_unity_rows_read_through_pandas_keep_their_types():
     """Timestamps keep UTC and nullable counts stay integers, so unchanged rows compare as unchanged."""
     import pyarrow as pa
 
-    from linkedin_assets.lake.unity import to_arrow
-    from linkedin_assets.spark import spark_session
+    from linkedin_assets.core.engine.spark import spark_session
+    from linkedin_assets.core.lake.unity import to_arrow
 
     spark = spark_session()
     spark.conf.set("spark.sql.session.timeZone", "Europe/Paris")  # pandas would show local wall times

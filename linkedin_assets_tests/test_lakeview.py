@@ -14,10 +14,9 @@ import json
 import pyarrow as pa
 import pytest
 
-from linkedin_assets.databricks.lakeview import DASHBOARD_FILE, DISPLAY_NAME, publish_dashboard
-from linkedin_assets.databricks.settings import DatabricksSettings
-
-from .databricks_standin import DatabricksStandIn, databricks_standin  # noqa: F401 (fixture)
+from linkedin_assets.core.databricks.lakeview import DASHBOARD_FILE, DISPLAY_NAME, publish_dashboard
+from linkedin_assets.defs.databricks.settings import DatabricksSettings
+from linkedin_assets_tests.databricks_standin import DatabricksStandIn
 
 NAMES = {"bronze": "bronze.linkedin", "silver": "silver.linkedin", "gold": "gold.linkedin"}
 ME, BOB = "me@example.com", "bob@example.com"
@@ -54,10 +53,14 @@ def bundle_deployed(client, standin, folder: str, name: str) -> str:
     from databricks.sdk.service import dashboards
 
     client.workspace.mkdirs(folder)
-    created = client.lakeview.create(dashboards.Dashboard(
-        display_name=name, serialized_dashboard=DASHBOARD_FILE.read_text(),
-        warehouse_id=standin.warehouse_id, parent_path=folder,
-    ))
+    created = client.lakeview.create(
+        dashboards.Dashboard(
+            display_name=name,
+            serialized_dashboard=DASHBOARD_FILE.read_text(),
+            warehouse_id=standin.warehouse_id,
+            parent_path=folder,
+        )
+    )
     return created.dashboard_id
 
 
@@ -74,16 +77,23 @@ def test_standin_reserialises_renews_etags_and_needs_the_folder(client, standin)
 
     text = json.dumps({"pages": [{"name": "p", "displayName": "P"}], "datasets": []}, indent=2)
     with pytest.raises(NotFound, match="doesn't exist"):
-        client.lakeview.create(dashboards.Dashboard(display_name="X", serialized_dashboard=text, parent_path="/Shared/nowhere"))
+        client.lakeview.create(
+            dashboards.Dashboard(display_name="X", serialized_dashboard=text, parent_path="/Shared/nowhere")
+        )
     client.workspace.mkdirs("/Workspace/Shared/nowhere/deeper")
     assert client.workspace.get_status("/Shared/nowhere").object_type.value == "DIRECTORY"
     created = client.lakeview.create(
-        dashboards.Dashboard(display_name="X", serialized_dashboard=text, parent_path="/Workspace/Shared/nowhere/deeper")
+        dashboards.Dashboard(
+            display_name="X", serialized_dashboard=text, parent_path="/Workspace/Shared/nowhere/deeper"
+        )
     )
     assert (created.parent_path, created.path) == ("/Shared/nowhere/deeper", "/Shared/nowhere/deeper/X.lvdash.json")
     stored = client.lakeview.get(created.dashboard_id)
     assert stored.serialized_dashboard != text
-    assert json.loads(stored.serialized_dashboard) == {"datasets": [], "pages": [{"displayName": "P", "name": "p", "pageType": "PAGE_TYPE_CANVAS"}]}
+    assert json.loads(stored.serialized_dashboard) == {
+        "datasets": [],
+        "pages": [{"displayName": "P", "name": "p", "pageType": "PAGE_TYPE_CANVAS"}],
+    }
     updated = client.lakeview.update(created.dashboard_id, dashboards.Dashboard(serialized_dashboard=text))
     assert updated.etag not in (None, created.etag) and standin.lakeview.updates(created.dashboard_id) == 1
     [listed] = client.lakeview.list()

@@ -14,8 +14,8 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 
-from linkedin_assets import notifications
-from linkedin_assets.notifications import (
+from linkedin_assets.defs import notifications
+from linkedin_assets.defs.notifications import (
     EmailError,
     EmailSettings,
     dashboard_subscription,
@@ -63,10 +63,17 @@ def _serve(**kwargs):
 @pytest.fixture(autouse=True)
 def _fresh(monkeypatch):
     """No SMTP settings leak in from the developer's shell; 'off' is logged anew per test."""
-    for name in (
-        "LINKEDIN_SMTP_HOST LINKEDIN_SMTP_PORT LINKEDIN_SMTP_USER LINKEDIN_SMTP_PASSWORD LINKEDIN_SMTP_STARTTLS "
-        "LINKEDIN_SMTP_FROM LINKEDIN_SUPPORT_EMAIL LINKEDIN_DASHBOARD_SUBSCRIBER LINKEDIN_UI_URL"
-    ).split():
+    for name in [
+        "LINKEDIN_SMTP_HOST",
+        "LINKEDIN_SMTP_PORT",
+        "LINKEDIN_SMTP_USER",
+        "LINKEDIN_SMTP_PASSWORD",
+        "LINKEDIN_SMTP_STARTTLS",
+        "LINKEDIN_SMTP_FROM",
+        "LINKEDIN_SUPPORT_EMAIL",
+        "LINKEDIN_DASHBOARD_SUBSCRIBER",
+        "LINKEDIN_UI_URL",
+    ]:
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setattr(notifications, "_OFF_LOGGED", set())
 
@@ -117,7 +124,7 @@ def _assert_failure_email(message, run):
 def test_sensors_listed():
     assert notification_sensors == [run_failure_email, dashboard_subscription]
     assert dashboard_subscription.asset_key == dg.AssetKey(["dashboard", "linkedin_statistics"])
-    from linkedin_assets.dashboard.assets import DASHBOARD_KEY
+    from linkedin_assets.defs.dashboard.assets import DASHBOARD_KEY
 
     assert dashboard_subscription.asset_key == DASHBOARD_KEY
     for sensor in notification_sensors:
@@ -258,7 +265,12 @@ def test_no_subscriber_means_dashboard_off(smtp, instance, monkeypatch, caplog):
 def test_settings_from_env(monkeypatch):
     assert EmailSettings.from_env({}).recipient(notifications.RUN_FAILURE) is None
     s = EmailSettings.from_env({"LINKEDIN_SMTP_HOST": "mail", "LINKEDIN_SMTP_STARTTLS": "true"})
-    assert (s.port, s.starttls, s.sender, s.ui_url) == (587, True, "linkedin-analytics@localhost", "http://127.0.0.1:3000")
+    assert (s.port, s.starttls, s.sender, s.ui_url) == (
+        587,
+        True,
+        "linkedin-analytics@localhost",
+        "http://127.0.0.1:3000",
+    )
     assert EmailSettings.from_env({"LINKEDIN_SMTP_HOST": "mail"}).port == 25
     assert EmailSettings.from_env({"LINKEDIN_SMTP_PORT": "2525"}).port == 2525
     with pytest.raises(ValueError, match="LINKEDIN_SMTP_PORT"):
@@ -321,7 +333,7 @@ def test_password_scrubbed_even_if_a_server_echoes_it(monkeypatch):
         raise smtplib.SMTPAuthenticationError(535, f"bad password {password}".encode())
 
     monkeypatch.setattr(smtplib.SMTP, "login", echo)
-    inbox, controller = _serve()
+    _inbox, controller = _serve()
     try:
         mail = EmailSettings(host="127.0.0.1", port=controller.port, user="me", password=PASSWORD)
         with pytest.raises(EmailError) as raised:

@@ -9,10 +9,10 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from linkedin_assets.exports import content as content_module
-from linkedin_assets.exports.cells import to_fraction, to_int
-from linkedin_assets.exports.content import parse_content_export
-from linkedin_assets.exports.model import (
+from linkedin_assets.core.exports import content as content_module
+from linkedin_assets.core.exports.cells import to_fraction, to_int
+from linkedin_assets.core.exports.content import parse_content_export
+from linkedin_assets.core.exports.model import (
     POST_METRICS,
     DailyTotal,
     Demographic,
@@ -22,10 +22,10 @@ from linkedin_assets.exports.model import (
     PatchRow,
     TopPost,
 )
-from linkedin_assets.exports.names import parse_file_name
-from linkedin_assets.exports.parse import parse_export
-from linkedin_assets.exports.patch import parse_patch_file
-from linkedin_assets.exports.single_post import parse_post_export
+from linkedin_assets.core.exports.names import parse_file_name
+from linkedin_assets.core.exports.parse import parse_export
+from linkedin_assets.core.exports.patch import parse_patch_file
+from linkedin_assets.core.exports.single_post import parse_post_export
 
 D = dt.date
 URL_A = "https://www.linkedin.com/posts/jane-doe_data-lakes-activity-7312345678901234567-AbCd"
@@ -556,7 +556,9 @@ def test_single_post_without_generation_time_falls_back_to_modification_time(tmp
 
 def test_highlights_range_in_the_key_cell(tmp_path):
     name = f"PostAnalytics_Jane Doe_{POST_ID}.xlsx"
-    rows = [r for r in KEY_VALUES if not r[0].startswith("Highlights")] + [["Post Highlights Sep 30, 2025 to Oct 14, 2025"]]
+    rows = [r for r in KEY_VALUES if not r[0].startswith("Highlights")] + [
+        ["Post Highlights Sep 30, 2025 to Oct 14, 2025"]
+    ]
     path = write_xlsx(tmp_path / name, {"PERFORMANCE": rows, "TOP DEMOGRAPHICS": POST_DEMOGRAPHICS})
 
     assert parse_post_export(path).as_of_date == D(2025, 10, 14)
@@ -571,7 +573,9 @@ def strip_created(path: Path) -> None:
     with zipfile.ZipFile(path) as package:
         for info in package.infolist():
             parts[info.filename] = package.read(info.filename)
-    parts["docProps/core.xml"] = re.sub(rb"<dcterms:created[^>]*>[^<]*</dcterms:created>", b"", parts["docProps/core.xml"])
+    parts["docProps/core.xml"] = re.sub(
+        rb"<dcterms:created[^>]*>[^<]*</dcterms:created>", b"", parts["docProps/core.xml"]
+    )
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as package:
         for name, data in parts.items():
             package.writestr(name, data)
@@ -637,7 +641,7 @@ def test_patch_xlsx(tmp_path):
 @pytest.mark.parametrize(
     ("data", "problem"),
     [
-        ("title,content\nx,y\n".encode(), "header must include post_url"),
+        (b"title,content\nx,y\n", "header must include post_url"),
         (f"post_url,title\n{URL_A},x\n,y\n".encode(), "row 3: post_url is empty"),
         ("post_url,title\nhttps://x,caf\xe9\n".encode("latin-1"), "not UTF-8"),
         (b"", "patch file is empty"),
@@ -763,7 +767,9 @@ def test_bidi_controls_in_a_name_are_shown_as_escapes():
     assert str(error) == "Content_1\\u202eexe.xlsx: x"
 
 
-@pytest.mark.parametrize("url", ["https://evil.example/posts/x", "https://linkedin.com.evil.io/p", "javascript:alert(1)"])
+@pytest.mark.parametrize(
+    "url", ["https://evil.example/posts/x", "https://linkedin.com.evil.io/p", "javascript:alert(1)"]
+)
 def test_post_url_must_be_on_linkedin(tmp_path, url):
     """The dashboard links every post as "Open on LinkedIn": a URL elsewhere is refused, naming the cell."""
     sheets = legacy_content_sheets()

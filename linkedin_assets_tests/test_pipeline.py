@@ -11,7 +11,7 @@ import dagster as dg
 import pytest
 
 from linkedin_assets.cli import run_pending
-from linkedin_assets.lake.delta import DeltaLake
+from linkedin_assets.core.lake.delta import DeltaLake
 from linkedin_assets.samples.landing import (
     earlier_historical_range,
     permalink,
@@ -161,7 +161,9 @@ def test_negative_days_are_kept_and_flagged_without_blocking(demo):
     evaluation = record.event.dagster_event.event_specific_data
     assert not evaluation.passed and evaluation.severity == dg.AssetCheckSeverity.WARN
     flagged = {(d["date"], d["column"], d["value"]) for d in evaluation.metadata["days"].value}
-    assert flagged == {(day.isoformat(), "engagements", profile.days[day].engagements) for day in profile.correction_days}
+    assert flagged == {
+        (day.isoformat(), "engagements", profile.days[day].engagements) for day in profile.correction_days
+    }
 
 
 def test_dim_tables(demo):

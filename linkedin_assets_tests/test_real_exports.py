@@ -284,7 +284,7 @@ def read_post(path: Path) -> RealPost:
 
 
 def _parse(path: Path, volume: str):
-    from linkedin_assets.exports.parse import parse_export
+    from linkedin_assets.core.exports.parse import parse_export
 
     return parse_export(path, volume)
 
@@ -404,7 +404,7 @@ CELL = re.compile(r"\bcell [A-Z]+\d+\b")
 
 def test_edited_export_parses_or_names_the_cell(tmp_path):
     """Arpita-deb's file was re-sorted and had TOP POSTS values removed in Excel."""
-    from linkedin_assets.exports.model import ContentExport, ExportError
+    from linkedin_assets.core.exports.model import ContentExport, ExportError
 
     path = land(ARPITA, tmp_path, REFUSED_OR_EDITED)
     try:
@@ -426,7 +426,7 @@ def test_edited_export_parses_or_names_the_cell(tmp_path):
 )
 def test_foreign_workbooks_are_refused_with_their_reason(tmp_path, name, reason):
     """A workbook of RAND() formulas and a Company Page export: not creator exports, and said so."""
-    from linkedin_assets.exports.model import ExportError
+    from linkedin_assets.core.exports.model import ExportError
 
     path = land(name, tmp_path, REFUSED_OR_EDITED)
     with pytest.raises(ExportError) as caught:
@@ -467,7 +467,7 @@ def overlapping_run(tmp_path_factory):
 
 
 def test_overlapping_real_downloads_newest_generated_wins(overlapping_run):
-    from linkedin_assets.lake.delta import DeltaLake
+    from linkedin_assets.core.lake.delta import DeltaLake
 
     settings, summary, reads = overlapping_run
     assert summary.ok, summary

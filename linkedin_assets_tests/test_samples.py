@@ -18,7 +18,7 @@ import pytest
 from openpyxl import load_workbook
 from python_calamine import CalamineWorkbook
 
-from linkedin_assets.exports.model import DEMOGRAPHIC_CATEGORIES, POST_METRICS
+from linkedin_assets.core.exports.model import DEMOGRAPHIC_CATEGORIES, POST_METRICS
 from linkedin_assets.samples.landing import (
     download_times,
     earlier_historical_range,
@@ -47,7 +47,9 @@ END = dt.date(2025, 9, 30)
 END_2026 = dt.date(2026, 10, 31)  # test_pipeline's profile: build_profile(END_2026, 12, seed=5)
 CONTENT_SHEETS = ["DISCOVERY", "ENGAGEMENT", "TOP POSTS", "FOLLOWERS", "DEMOGRAPHICS"]
 SIX_SHEETS = ["DISCOVERY", "ENGAGEMENT", "TOP POSTS", "FOLLOWERS", "AUDIENCE DEMOGRAPHICS", "CONTENT DEMOGRAPHICS"]
-URL = re.compile(r"https://www\.linkedin\.com/posts/[a-z0-9-]+_[a-z0-9-]+-(activity|ugcPost|share)-(\d{19})-[A-Za-z0-9]{4}")
+URL = re.compile(
+    r"https://www\.linkedin\.com/posts/[a-z0-9-]+_[a-z0-9-]+-(activity|ugcPost|share)-(\d{19})-[A-Za-z0-9]{4}"
+)
 BARE_URL = re.compile(r"https://www\.linkedin\.com/posts/[a-z0-9-]+_share-(\d{19})-[A-Za-z0-9]{4}")
 FEED_URL = re.compile(r"https://www\.linkedin\.com/feed/update/urn:li:activity:(\d{19})")
 DCTERMS = "{http://purl.org/dc/terms/}"
@@ -319,7 +321,15 @@ def test_legacy_content_export_layout(profile, tmp_path):
     top = _rows(path, "TOP POSTS")
     assert top[0][0] == "Maximum of 50 posts available to include in this list"
     assert all(v in ("", None) for v in top[1])
-    assert top[2] == ["Post URL", "Post publish date", "Engagements", "", "Post URL", "Post publish date", "Impressions"]
+    assert top[2] == [
+        "Post URL",
+        "Post publish date",
+        "Engagements",
+        "",
+        "Post URL",
+        "Post publish date",
+        "Impressions",
+    ]
     best = profile.top_posts(start, end, "impressions")[0]
     assert top[3][4:7] == [best[0], f"{best[1].month}/{best[1].day}/{best[1].year}", best[2]]
     by_engagements = profile.top_posts(start, end, "engagements")
@@ -346,13 +356,22 @@ def test_2026_content_export_writes_text(profile, tmp_path):
     impressions = profile.impressions(start, day)
     assert impressions >= 1000
     assert _rows(path, "DISCOVERY")[1] == ["Impressions", str(impressions)]  # plain digits, no separator
-    assert _rows(path, "ENGAGEMENT")[-1] == ["9/30/2025", str(profile.days[day].impressions), str(profile.days[day].engagements)]
+    assert _rows(path, "ENGAGEMENT")[-1] == [
+        "9/30/2025",
+        str(profile.days[day].impressions),
+        str(profile.days[day].engagements),
+    ]
     assert _rows(path, "TOP POSTS")[2][1] == "Post Publish Date"
     total = profile.days[day].total_followers
     assert _rows(path, "FOLLOWERS")[0] == ["Total followers on 9/30/2025", str(total)]  # no colon in 2026
     demographics = _rows(path, "DEMOGRAPHICS")
     assert {row[0] for row in demographics[1:]} == {
-        "Job title", "Location", "Industry", "Seniority", "Company size", "Company"
+        "Job title",
+        "Location",
+        "Industry",
+        "Seniority",
+        "Company size",
+        "Company",
     }
     assert all(isinstance(row[2], str) and row[2].endswith("%") for row in demographics[1:])
     for sheet in CONTENT_SHEETS:  # every stored value is text
@@ -367,7 +386,15 @@ def test_2026_empty_cells_are_empty_strings(profile, tmp_path):
     top = _cells(path, "TOP POSTS")
     assert top[0] == ("Maximum of 50 posts available to include in this list",)
     assert top[1] == ()  # blank rows have no cells, as LinkedIn writes them
-    assert top[2] == ("Post URL", "Post Publish Date", "Engagements", "", "Post URL", "Post Publish Date", "Impressions")
+    assert top[2] == (
+        "Post URL",
+        "Post Publish Date",
+        "Engagements",
+        "",
+        "Post URL",
+        "Post Publish Date",
+        "Impressions",
+    )
     body = top[3:]
     assert all(len(row) == 7 and row[3] == "" for row in body)
     by_engagements = profile.top_posts(profile.start, profile.end, "engagements")
@@ -456,7 +483,9 @@ def test_content_export_dcterms_created(profile, tmp_path):
     path = write_content_export(profile, tmp_path, profile.start, profile.end)
     assert _created(path) == dt.datetime(2025, 9, 30, 10, 0)  # generated on its last day
     moment = dt.datetime(2025, 10, 1, 8, 30, 15, tzinfo=dt.timezone(dt.timedelta(hours=2)))
-    other = write_content_export(profile, tmp_path / "o", profile.start, profile.end, flavour="2026", generated_at=moment)
+    other = write_content_export(
+        profile, tmp_path / "o", profile.start, profile.end, flavour="2026", generated_at=moment
+    )
     assert _created(other) == dt.datetime(2025, 10, 1, 6, 30, 15)  # stored as UTC
 
 
@@ -467,7 +496,9 @@ def test_revised_content_export_writes_the_earlier_download(profile, tmp_path):
     assert _created(path) == earlier
     shown = profile.earlier_download(start, end)
     written = {row[0]: (int(row[1]), int(row[2])) for row in _rows(path, "ENGAGEMENT")[1:]}
-    assert written == {_mdy(d): (shown.days[d].impressions, shown.days[d].engagements) for d in profile.dates(start, end)}
+    assert written == {
+        _mdy(d): (shown.days[d].impressions, shown.days[d].engagements) for d in profile.dates(start, end)
+    }
     truth = {_mdy(d): (profile.days[d].impressions, profile.days[d].engagements) for d in profile.dates(start, end)}
     assert sum(written[d] != truth[d] for d in truth) >= 3
     assert written[_mdy(end)][0] < truth[_mdy(end)][0]  # the partial last day
@@ -508,11 +539,26 @@ def test_2026_single_post_export(profile, tmp_path):
     keys = [row[0] for row in rows]
     header = keys.index("Category")
     assert keys[:header] == [
-        "Post URL", "Post Date", "Post Publish Time", "",
-        "Discovery", "Impressions", "Members reached",
-        "Profile activity", "Profile viewers from this post", "Followers gained from this post",
-        "Engagement", "Social engagements", "Reactions", "Comments", "Reposts", "Saves", "Sends on LinkedIn",
-        "Link engagements", "Premium custom button engagements", "",
+        "Post URL",
+        "Post Date",
+        "Post Publish Time",
+        "",
+        "Discovery",
+        "Impressions",
+        "Members reached",
+        "Profile activity",
+        "Profile viewers from this post",
+        "Followers gained from this post",
+        "Engagement",
+        "Social engagements",
+        "Reactions",
+        "Comments",
+        "Reposts",
+        "Saves",
+        "Sends on LinkedIn",
+        "Link engagements",
+        "Premium custom button engagements",
+        "",
         "Post viewer demographics",
     ]
     assert not any("Highlights" in str(v) for row in rows for v in row)  # the as-of date is in dcterms:created only
@@ -531,7 +577,14 @@ def test_2026_single_post_export(profile, tmp_path):
     assert _created(new) == dt.datetime(2025, 9, 30, 10, 0) and _created(new).date() == profile.end
     later = dt.datetime(2025, 9, 30, 21, 5, 9)
     again = write_post_export(
-        profile, post.url, profile.end, tmp_path / "b", flavour="2026", generated_at=later, thousands=True, suffix=" (1)"
+        profile,
+        post.url,
+        profile.end,
+        tmp_path / "b",
+        flavour="2026",
+        generated_at=later,
+        thousands=True,
+        suffix=" (1)",
     )
     assert again.name.endswith(f"_{post.export_id} (1).xlsx") and _created(again) == later
     assert {row[0]: row[1] for row in _rows(again, "Post analytics")}["Impressions"] == f"{metrics['impressions']:,}"

@@ -26,8 +26,6 @@ from databricks.sdk.errors import (
 from databricks.sdk.service import dashboards, jobs, sql
 from deltalake import write_deltalake
 
-from .databricks_standin import databricks_standin  # noqa: F401 (fixture)
-
 BUNDLE_NOTEBOOKS = "/Workspace/Users/me@example.com/.bundle/linkedin-analytics/dev/files/notebooks"
 
 
@@ -197,7 +195,9 @@ def test_a_submitted_notebook_runs_and_returns_its_exit_value(client, databricks
         ("missing", {}, f"Notebook not found: {BUNDLE_NOTEBOOKS}/missing"),
     ],
 )
-def test_a_failing_notebook_fails_the_run_with_its_error(client, databricks_standin, notebooks, notebook, parameters, error):
+def test_a_failing_notebook_fails_the_run_with_its_error(
+    client, databricks_standin, notebooks, notebook, parameters, error
+):
     run = wait(client, submit(client, notebook, **parameters))
 
     assert run.state.life_cycle_state == jobs.RunLifeCycleState.TERMINATED
@@ -255,34 +255,50 @@ def test_cancelling_a_pending_and_a_running_run(client, databricks_standin, note
 
 
 def test_dashboard_create_publish_schedule_subscribe(client, databricks_standin):
-    serialized = json.dumps({
-        "datasets": [{"name": "one", "displayName": "One", "queryLines": ["SELECT 1 AS x\n", "UNION ALL SELECT 2\n"]}],
-        "pages": [{"name": "p", "displayName": "Page"}],
-    })
-    created = client.lakeview.create(dashboards.Dashboard(
-        display_name="LinkedIn Statistics", serialized_dashboard=serialized,
-        warehouse_id=databricks_standin.warehouse_id, parent_path="/Workspace/Users/me@example.com",
-    ))
+    serialized = json.dumps(
+        {
+            "datasets": [
+                {"name": "one", "displayName": "One", "queryLines": ["SELECT 1 AS x\n", "UNION ALL SELECT 2\n"]}
+            ],
+            "pages": [{"name": "p", "displayName": "Page"}],
+        }
+    )
+    created = client.lakeview.create(
+        dashboards.Dashboard(
+            display_name="LinkedIn Statistics",
+            serialized_dashboard=serialized,
+            warehouse_id=databricks_standin.warehouse_id,
+            parent_path="/Workspace/Users/me@example.com",
+        )
+    )
     dashboard_id = created.dashboard_id
     assert created.path == "/Users/me@example.com/LinkedIn Statistics.lvdash.json"  # Lakeview drops /Workspace
     assert created.lifecycle_state == dashboards.LifecycleState.ACTIVE and created.etag and created.create_time
     # Lakeview answers with its own serialisation of the definition, not the text sent.
-    assert json.loads(client.lakeview.get(dashboard_id).serialized_dashboard)["datasets"] == json.loads(serialized)["datasets"]
+    assert (
+        json.loads(client.lakeview.get(dashboard_id).serialized_dashboard)["datasets"]
+        == json.loads(serialized)["datasets"]
+    )
     assert [d.dashboard_id for d in client.lakeview.list()] == [dashboard_id]
     with pytest.raises(ResourceAlreadyExists):
         client.lakeview.create(
             dashboards.Dashboard(display_name="LinkedIn Statistics", parent_path="/Workspace/Users/me@example.com")
         )
 
-    published = client.lakeview.publish(dashboard_id, warehouse_id=databricks_standin.warehouse_id, embed_credentials=False)
+    published = client.lakeview.publish(
+        dashboard_id, warehouse_id=databricks_standin.warehouse_id, embed_credentials=False
+    )
     assert (published.display_name, published.embed_credentials) == ("LinkedIn Statistics", False)
     assert databricks_standin.published[dashboard_id]["row_counts"] == {"one": 2}
     assert client.lakeview.get_published(dashboard_id).warehouse_id == databricks_standin.warehouse_id
 
-    schedule = client.lakeview.create_schedule(dashboard_id, dashboards.Schedule(
-        cron_schedule=dashboards.CronSchedule(quartz_cron_expression="0 0 7 * * ?", timezone_id="Europe/Berlin"),
-        display_name="Every morning",
-    ))
+    schedule = client.lakeview.create_schedule(
+        dashboard_id,
+        dashboards.Schedule(
+            cron_schedule=dashboards.CronSchedule(quartz_cron_expression="0 0 7 * * ?", timezone_id="Europe/Berlin"),
+            display_name="Every morning",
+        ),
+    )
     assert schedule.schedule_id and schedule.pause_status == dashboards.SchedulePauseStatus.UNPAUSED
     assert [s.schedule_id for s in client.lakeview.list_schedules(dashboard_id)] == [schedule.schedule_id]
 
@@ -335,7 +351,9 @@ def test_describe_history_lists_commits_newest_first(client, databricks_standin,
     assert result.status.state == sql.StatementState.SUCCEEDED
     assert [c.name for c in result.manifest.schema.columns] == ["version", "timestamp", "operation"]
     assert [c.type_name for c in result.manifest.schema.columns] == [
-        sql.ColumnInfoTypeName.LONG, sql.ColumnInfoTypeName.TIMESTAMP, sql.ColumnInfoTypeName.STRING,
+        sql.ColumnInfoTypeName.LONG,
+        sql.ColumnInfoTypeName.TIMESTAMP,
+        sql.ColumnInfoTypeName.STRING,
     ]
     rows = result.result.data_array
     assert [r[0] for r in rows] == ["2", "1"] and rows[0][2] == "WRITE"

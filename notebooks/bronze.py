@@ -18,6 +18,6 @@ project_root = os.path.dirname(os.getcwd())
 if os.path.isdir(os.path.join(project_root, "linkedin_assets")) and project_root not in sys.path:
     sys.path.insert(0, project_root)
 
-from linkedin_assets.databricks.notebook import run_bronze
+from linkedin_assets.core.databricks.notebook import run_bronze
 
 run_bronze(spark, dbutils)  # noqa: F821 (notebook globals)

@@ -28,8 +28,13 @@ import os
 import time
 from pathlib import Path
 
-from .profile import Post, Profile, build_profile
-from .writer import default_generated_at, write_content_export, write_patch_file, write_post_export
+from linkedin_assets.samples.profile import Post, Profile, build_profile
+from linkedin_assets.samples.writer import (
+    default_generated_at,
+    write_content_export,
+    write_patch_file,
+    write_post_export,
+)
 
 LANDING_FLAVOURS = ("mixed", "legacy", "2026")
 DAILY_DAYS = 2  # the newest days arrive as daily files, the rest in one historical file
@@ -144,8 +149,13 @@ def _content_files(profile: Profile, root: Path, flavour: str) -> list[Path]:
         earlier = earlier_historical_range(profile)
         paths.append(
             write_content_export(
-                profile, folder, *earlier, chosen,
-                layout=_legacy_layout(chosen, EARLIER_LAYOUT), generated_at=times["earlier"][0], revised=True,
+                profile,
+                folder,
+                *earlier,
+                chosen,
+                layout=_legacy_layout(chosen, EARLIER_LAYOUT),
+                generated_at=times["earlier"][0],
+                revised=True,
             )
         )
         start, end = history
@@ -153,8 +163,14 @@ def _content_files(profile: Profile, root: Path, flavour: str) -> list[Path]:
         suffix = " (1)" if earlier == history else ""
         paths.append(
             write_content_export(
-                profile, folder, start, end, chosen, suffix=suffix,
-                layout=_legacy_layout(chosen, HISTORICAL_LAYOUT), generated_at=times["historical"][0],
+                profile,
+                folder,
+                start,
+                end,
+                chosen,
+                suffix=suffix,
+                layout=_legacy_layout(chosen, HISTORICAL_LAYOUT),
+                generated_at=times["historical"][0],
             )
         )
         daily_from = end + dt.timedelta(days=1)
@@ -163,8 +179,13 @@ def _content_files(profile: Profile, root: Path, flavour: str) -> list[Path]:
         newest = _pick(flavour, "2026" if day == profile.end else "legacy")
         paths.append(
             write_content_export(
-                profile, _pending(root, "content_daily"), day, day, newest,
-                layout=_legacy_layout(newest, DAILY_LAYOUT), generated_at=generated_at,
+                profile,
+                _pending(root, "content_daily"),
+                day,
+                day,
+                newest,
+                layout=_legacy_layout(newest, DAILY_LAYOUT),
+                generated_at=generated_at,
             )
         )
         day += dt.timedelta(days=1)
@@ -179,7 +200,9 @@ def _post_files(profile: Profile, posts: list[Post], root: Path, as_of: dt.date,
         chosen = _pick(flavour, "2026" if i % 2 == 0 else "legacy")
         # One legacy file writes its counts as text with thousands separators ("5,537").
         thousands = chosen == "legacy" and i == 1
-        paths.append(write_post_export(profile, post.url, as_of, folder, chosen, generated_at=times[i], thousands=thousands))
+        paths.append(
+            write_post_export(profile, post.url, as_of, folder, chosen, generated_at=times[i], thousands=thousands)
+        )
     return paths
 
 

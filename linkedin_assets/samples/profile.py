@@ -34,7 +34,7 @@ import string
 import unicodedata
 from dataclasses import dataclass, field
 
-from ..exports.model import DEMOGRAPHIC_CATEGORIES, POST_METRICS, Demographic
+from linkedin_assets.core.exports.model import DEMOGRAPHIC_CATEGORIES, POST_METRICS, Demographic
 
 TOP_POSTS_LIMIT = 50  # LinkedIn lists at most 50 posts per side
 METRICS = ("impressions", "engagements")
@@ -76,18 +76,53 @@ _TOPICS = (
     "backfills that don't hurt",
 )
 _DEMOGRAPHIC_VALUES = {
-    "Job titles": ("Data Engineer", "Software Engineer", "Data Scientist", "Analytics Engineer",
-                   "Engineering Manager", "Product Manager", "Founder", "Mathematician"),
-    "Locations": ("Greater London", "Paris, Île-de-France, France", "Berlin Metropolitan Area",
-                  "San Francisco Bay Area", "New York City Metropolitan Area", "Bengaluru, Karnataka, India",
-                  "Amsterdam Area"),
-    "Industries": ("Software Development", "IT Services and IT Consulting", "Financial Services",
-                   "Higher Education", "Research Services", "Banking", "Retail"),
+    "Job titles": (
+        "Data Engineer",
+        "Software Engineer",
+        "Data Scientist",
+        "Analytics Engineer",
+        "Engineering Manager",
+        "Product Manager",
+        "Founder",
+        "Mathematician",
+    ),
+    "Locations": (
+        "Greater London",
+        "Paris, Île-de-France, France",
+        "Berlin Metropolitan Area",
+        "San Francisco Bay Area",
+        "New York City Metropolitan Area",
+        "Bengaluru, Karnataka, India",
+        "Amsterdam Area",
+    ),
+    "Industries": (
+        "Software Development",
+        "IT Services and IT Consulting",
+        "Financial Services",
+        "Higher Education",
+        "Research Services",
+        "Banking",
+        "Retail",
+    ),
     "Seniority": ("Senior", "Entry", "Manager", "Director", "CXO", "Owner", "Training"),
-    "Company size": ("10,001+ employees", "1001-5000 employees", "201-500 employees", "51-200 employees",
-                     "11-50 employees", "2-10 employees", "5001-10,000 employees"),
-    "Companies": ("Analytical Engines Ltd", "Babbage & Co.", "Acme Data", "Contoso", "Globex",
-                  "Initech", "Umbrella Analytics"),
+    "Company size": (
+        "10,001+ employees",
+        "1001-5000 employees",
+        "201-500 employees",
+        "51-200 employees",
+        "11-50 employees",
+        "2-10 employees",
+        "5001-10,000 employees",
+    ),
+    "Companies": (
+        "Analytical Engines Ltd",
+        "Babbage & Co.",
+        "Acme Data",
+        "Contoso",
+        "Globex",
+        "Initech",
+        "Umbrella Analytics",
+    ),
 }
 
 
@@ -222,10 +257,7 @@ class Profile:
         revised = dict(self.days)
         for day in days:
             truth = self.days[day]
-            if day == end:
-                shown = _partial_day(rng, truth)
-            else:
-                shown = _revised_day(rng, truth)
+            shown = _partial_day(rng, truth) if day == end else _revised_day(rng, truth)
             followers += shown.new_followers
             revised[day] = dataclasses.replace(shown, total_followers=followers)
         return dataclasses.replace(self, days=revised)
@@ -505,5 +537,3 @@ def _demographics(rng: random.Random, kind: str) -> list[Demographic]:
         for value in values[count - below : count]:
             found.append(Demographic(category, value, None, True, kind))
     return found
-
-

@@ -37,8 +37,8 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.cell.rich_text import CellRichText
 
-from ..exports.model import Demographic
-from .profile import Profile
+from linkedin_assets.core.exports.model import Demographic
+from linkedin_assets.samples.profile import Profile
 
 FLAVOURS = ("legacy", "2026")
 DATE_ORDERS = ("MDY", "DMY")
@@ -77,7 +77,10 @@ _POST_SECTIONS_2026 = (
     ("Discovery", (("Impressions", "impressions"), ("Members reached", "members_reached"))),
     (
         "Profile activity",
-        (("Profile viewers from this post", "profile_viewers"), ("Followers gained from this post", "followers_gained")),
+        (
+            ("Profile viewers from this post", "profile_viewers"),
+            ("Followers gained from this post", "followers_gained"),
+        ),
     ),
     (
         "Engagement",
@@ -240,11 +243,7 @@ def _top_posts(profile: Profile, start: dt.date, end: dt.date, cells: _Cells) ->
         ["Post URL", published, "Engagements", cells.empty, "Post URL", published, "Impressions"],
     ]
     for index in range(max(len(by_engagements), len(by_impressions))):
-        row = (
-            _top_side(by_engagements, index, cells)
-            + [cells.empty]
-            + _top_side(by_impressions, index, cells)
-        )
+        row = [*_top_side(by_engagements, index, cells), cells.empty, *_top_side(by_impressions, index, cells)]
         rows.append(row if cells.text else _trimmed(row))
     return rows
 

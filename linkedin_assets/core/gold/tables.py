@@ -1,0 +1,53 @@
+"""The gold tables: the calendar, post timestamps and the daily facts the dashboard reads (sql/gold/)."""
+
+from __future__ import annotations
+
+import os
+
+from linkedin_assets.core.sql.table import SqlTable
+
+
+def reporting_time_zone() -> str:
+    return os.environ.get("LINKEDIN_REPORTING_TIME_ZONE", "UTC")
+
+
+GOLD_TABLES = [
+    SqlTable(
+        "gold",
+        "dim_date",
+        "gold/dim_date",
+        ["date"],
+        [("silver", "totals"), ("silver", "posts")],
+        "Calendar: one row per day the data spans.",
+    ),
+    SqlTable(
+        "gold",
+        "dim_timestamp",
+        "gold/dim_timestamp",
+        ["timestamp_utc"],
+        [("silver", "posts")],
+        "Post publish timestamps in UTC and in the reporting time zone.",
+        params={"reporting_time_zone": reporting_time_zone},
+    ),
+    SqlTable(
+        "gold",
+        "fct_daily_profile_statistics",
+        "gold/fct_daily_profile_statistics",
+        ["analytics_date"],
+        [("silver", "totals"), ("silver", "followers")],
+        "One row per day for the whole profile, with day-over-day changes.",
+        same_days_as=("silver", "totals", "analytics_date"),
+        negative_days=["impressions", "engagements", "new_followers"],
+        fresh_column="analytics_date",
+    ),
+    SqlTable(
+        "gold",
+        "fct_daily_post_statistics",
+        "gold/fct_daily_post_statistics",
+        ["analytics_date", "post_id"],
+        [("silver", "impressions"), ("silver", "engagements"), ("silver", "totals"), ("silver", "posts")],
+        "One row per post per day, plus 'others' and 'total' rows per day.",
+        negative_days=["impressions", "engagements"],
+        reconcile=True,
+    ),
+]

@@ -1,0 +1,140 @@
+"""Bronze assets: one Dagster step per kind of export, writing its Delta tables."""
+
+import dagster as dg
+
+from linkedin_assets.core.bronze import tables
+from linkedin_assets.core.bronze.step import STEPS, check_names
+from linkedin_assets.core.reports import WARNING_CHECKS
+from linkedin_assets.defs.keys import table_key
+from linkedin_assets.defs.partitions import daily_partitions, date_range
+from linkedin_assets.defs.resources.lakehouse import LakehouseResource
+
+GROUP = "bronze"
+# I/O can be transient (a lake write that lost a race); a bad file is not: it raises a
+# Failure with allow_retries=False and goes to errors/.
+BRONZE_RETRY = dg.RetryPolicy(max_retries=2, delay=1, backoff=dg.Backoff.EXPONENTIAL, jitter=dg.Jitter.PLUS_MINUS)
+
+
+def _column_schema(table: tables.BronzeTable) -> dg.TableSchema:
+    return dg.TableSchema(
+        columns=[
+            dg.TableColumn(
+                f.name,
+                str(f.type),
+                description=(f.metadata or {}).get(b"doc", b"").decode() or None,
+            )
+            for f in table.schema
+        ]
+    )
+
+
+def _spec(table: tables.BronzeTable, source: str) -> dg.AssetSpec:
+    return dg.AssetSpec(
+        table_key("bronze", table.name),
+        # A run that leaves a table as it was reports nothing for it, so nothing
+        # downstream recomputes (see _results).
+        skippable=True,
+        group_name=GROUP,
+        description=f"{table.description} From landing/{source}.",
+        kinds={"delta", "python"},
+        metadata={
+            "dagster/column_schema": _column_schema(table),
+            "keys": ", ".join(table.keys),
+        },
+    )
+
+
+CHECK_DESCRIPTIONS = {
+    "rows_in_equal_rows_out": "Rows read from the source files for the run's dates = rows stored for them.",
+    "unique_keys": "No two rows share the table's key.",
+    "non_negative": "Counts LinkedIn never writes negative (totals, post figures) are not.",
+    "negative_days": "Lists each day LinkedIn stated a negative count (a correction), stored as stated; a warning.",
+    "no_missing_days": "Every day a processed file covers has a row (no empty partition after an ingest).",
+}
+
+
+def _check_specs(table_list) -> list[dg.AssetCheckSpec]:
+    # Blocking: a failed check keeps the automation from carrying the rows downstream.
+    return [
+        dg.AssetCheckSpec(
+            name,
+            asset=table_key("bronze", t.name),
+            blocking=name not in WARNING_CHECKS,
+            description=CHECK_DESCRIPTIONS[name],
+        )
+        for t in table_list
+        for name in check_names(t)
+    ]
+
+
+def _reported_version(context: dg.AssetExecutionContext, key: dg.AssetKey) -> int | None:
+    """The Delta version Dagster last recorded for `key`, when it has every partition of the run; else None."""
+    partitioned = context.assets_def.partitions_def is not None
+    if partitioned and not set(context.partition_keys) <= context.instance.get_materialized_partitions(key):
+        return None
+    event = context.instance.get_latest_materialization_event(key)
+    version = (
+        event.asset_materialization.metadata.get("delta_version") if event and event.asset_materialization else None
+    )
+    return int(version.value) if version is not None else None
+
+
+def _fail_on_rejects(rejected: dict[str, str]) -> None:
+    if rejected:
+        lines = [f"{name}: {reason}" for name, reason in rejected.items()]
+        # Not retried: a bad file stays bad. Its reason is also in errors/<name>.error.txt.
+        raise dg.Failure(
+            description=f"{len(lines)} file(s) rejected:\n" + "\n".join(lines),
+            metadata={"rejected": dg.MetadataValue.json(rejected)},
+            allow_retries=False,
+        )
+
+
+def _step(context: dg.AssetExecutionContext, lakehouse: LakehouseResource, kind: str):
+    """Every bronze step: run it where the compute is, report what changed and the checks, fail on bad files."""
+    dates = date_range(context) if context.assets_def.partitions_def is not None else (None, None)
+    versions = {t.name: _reported_version(context, table_key("bronze", t.name)) for t in STEPS[kind][1]}
+    reported = {name: version for name, version in versions.items() if version is not None}
+    results, rejected = lakehouse.bronze_step(context, kind, *dates, reported=reported)
+    yield from results
+    _fail_on_rejects(rejected)
+
+
+@dg.multi_asset(
+    name="content_export",
+    specs=[_spec(t, "content_daily and landing/content_historical") for t in tables.CONTENT_TABLES],
+    partitions_def=daily_partitions,
+    check_specs=_check_specs(tables.CONTENT_TABLES),
+    backfill_policy=dg.BackfillPolicy.single_run(),
+    retry_policy=BRONZE_RETRY,
+    description="Parse Content exports covering the run's dates and write the six profile tables.",
+)
+def content_export(context: dg.AssetExecutionContext, lakehouse: LakehouseResource):
+    yield from _step(context, lakehouse, "content")
+
+
+@dg.multi_asset(
+    name="post_export",
+    specs=[_spec(tables.POST_DETAILS, "posts")],
+    check_specs=_check_specs([tables.POST_DETAILS]),
+    partitions_def=daily_partitions,
+    backfill_policy=dg.BackfillPolicy.single_run(),
+    retry_policy=BRONZE_RETRY,
+    description="Parse single-post exports whose as-of date is in the run's dates.",
+)
+def post_export(context: dg.AssetExecutionContext, lakehouse: LakehouseResource):
+    yield from _step(context, lakehouse, "posts")
+
+
+@dg.multi_asset(
+    name="patch_file",
+    specs=[_spec(tables.POST_PATCH, "patch")],
+    check_specs=_check_specs([tables.POST_PATCH]),
+    retry_policy=BRONZE_RETRY,
+    description="Apply pending patch files to post_patch (latest wins, empty cell = no correction).",
+)
+def patch_file(context: dg.AssetExecutionContext, lakehouse: LakehouseResource):
+    yield from _step(context, lakehouse, "patch")
+
+
+bronze_assets = [content_export, post_export, patch_file]

@@ -1,0 +1,150 @@
+"""File-arrival sensors, one per landing volume.
+
+Each tick lists the volume's pending/ folder and requests one run per complete
+file: exactly the bronze assets that volume feeds, for the dates the file covers,
+with a run key from the file's identity (name, size, mtime) so a file seen twice
+runs once and a changed re-upload runs again. A file whose size or mtime changed
+since the previous tick is still being written and waits for the next one.
+The headless `linkedin-analytics run` evaluates these same sensors, and the
+post_patch version sensor below.
+"""
+
+import json
+import os
+
+import dagster as dg
+
+from linkedin_assets.core import checks
+from linkedin_assets.core.bronze.ingest import coverage
+from linkedin_assets.core.exports.model import ExportError
+from linkedin_assets.core.landing import VOLUMES, LandedFile, Landing
+from linkedin_assets.defs.bronze.assets import content_export, patch_file, post_export
+from linkedin_assets.defs.keys import table_key
+from linkedin_assets.defs.partitions import partition_bounds
+from linkedin_assets.defs.resources.lakehouse import LakehouseResource
+
+FILE_TAG = "linkedin/file"
+VOLUME_TAG = "linkedin/volume"
+# Dagster's own tags for a run over a range of partitions (what single-run backfills use).
+RANGE_START_TAG = "dagster/asset_partition_range_start"
+RANGE_END_TAG = "dagster/asset_partition_range_end"
+SENSOR_INTERVAL_SECONDS = int(os.environ.get("LINKEDIN_SENSOR_INTERVAL_SECONDS", "10"))
+
+POST_PATCH_KEY = table_key("bronze", "post_patch")
+
+VOLUME_ASSETS = {
+    "content_daily": content_export,
+    "content_historical": content_export,
+    "posts": post_export,
+    "patch": patch_file,
+}
+
+
+def _request(file: LandedFile, landing: Landing) -> dg.RunRequest:
+    """The run for one file. Raises ExportError when its dates cannot be told or are out of range."""
+    tags = {FILE_TAG: file.source_file, VOLUME_TAG: file.volume}
+    dates = coverage(file, landing)
+    if dates is not None:
+        first, last = partition_bounds()
+        if dates[0] < first or dates[1] > last:
+            raise ExportError(
+                file.name,
+                f"covers {dates[0]}..{dates[1]}, outside the partitions {first}..{last} "
+                "(set LINKEDIN_START_DATE to load older data)",
+            )
+        tags[RANGE_START_TAG] = dates[0].isoformat()
+        tags[RANGE_END_TAG] = dates[1].isoformat()
+    return dg.RunRequest(
+        run_key=file.run_key,
+        asset_selection=list(VOLUME_ASSETS[file.volume].keys),
+        tags=tags,
+    )
+
+
+def plan_pending(landing: Landing, volume: str, cursor: dict) -> tuple[list[dg.RunRequest], dict, dict[str, str]]:
+    """(run requests, new cursor, rejected file -> reason) for one volume's pending files.
+
+    The cursor holds each pending file's identity as last seen and as last requested:
+    a file is requested once it looks the same on two ticks (so it is not still being
+    written), and again only if it changes (a re-upload).
+    """
+    seen_before, requested_before = cursor.get("seen", {}), cursor.get("requested", {})
+    requests, seen, requested, rejected = [], {}, {}, {}
+    for file in landing.files(volume, "pending"):
+        seen[file.name] = file.identity
+        if requested_before.get(file.name) == file.identity:
+            requested[file.name] = file.identity
+            continue
+        if seen_before.get(file.name) != file.identity:
+            continue
+        try:
+            requests.append(_request(file, landing))
+            requested[file.name] = file.identity
+        except ExportError as exc:
+            landing.mark_error(file, str(exc))
+            rejected[file.source_file] = str(exc)
+            seen.pop(file.name)
+    return requests, {"seen": seen, "requested": requested}, rejected
+
+
+def _arrival_sensor(volume: str) -> dg.SensorDefinition:
+    @dg.sensor(
+        name=f"{volume}_arrival",
+        description=f"Runs the bronze assets fed by landing/{volume}/pending/ when a file lands there.",
+        minimum_interval_seconds=SENSOR_INTERVAL_SECONDS,
+        default_status=dg.DefaultSensorStatus.RUNNING,
+        asset_selection=list(VOLUME_ASSETS[volume].keys),
+    )
+    def arrival(context: dg.SensorEvaluationContext, lakehouse: LakehouseResource) -> dg.SensorResult:
+        cursor = json.loads(context.cursor) if context.cursor else {}
+        requests, cursor, rejected = plan_pending(lakehouse.landing, volume, cursor)
+        for name, reason in rejected.items():
+            context.log.warning(f"moved to errors/: {name}: {reason}")
+        return dg.SensorResult(run_requests=requests, cursor=json.dumps(cursor, sort_keys=True))
+
+    return arrival
+
+
+def _recorded_version(instance: dg.DagsterInstance) -> int | None:
+    """The post_patch Delta version Dagster last wrote or was told about."""
+    event = instance.get_latest_materialization_event(POST_PATCH_KEY)
+    if event is None or event.asset_materialization is None:
+        return None
+    value = event.asset_materialization.metadata.get("delta_version")
+    return value.value if value is not None else None
+
+
+@dg.sensor(
+    name="post_patch_version",
+    description="Watches the Delta version of bronze.linkedin.post_patch. A change made outside "
+    "Dagster (SQL, the deltalake API) is recorded, and the automation refreshes what depends on "
+    "post metadata; nothing on the metrics path.",
+    minimum_interval_seconds=SENSOR_INTERVAL_SECONDS,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+)
+def post_patch_version(context: dg.SensorEvaluationContext, lakehouse: LakehouseResource) -> dg.SensorResult:
+    version = lakehouse.lake.version("bronze", "post_patch")
+    if version is None or context.cursor == str(version):
+        return dg.SensorResult(skip_reason=f"post_patch at version {version}, unchanged")
+    events: list = [dg.AssetObservation(POST_PATCH_KEY, metadata={"delta_version": version})]
+    recorded = _recorded_version(context.instance)
+    if recorded is None or version > recorded:
+        # Not written by a Dagster run: report it, so downstream automation sees the change.
+        events.append(
+            dg.AssetMaterialization(
+                POST_PATCH_KEY,
+                metadata={"delta_version": version, "changed_by": "outside Dagster (direct edit)"},
+            )
+        )
+        # The edit bypassed the asset's own blocking check: evaluate it on the edited table,
+        # so a duplicate key stops here and a clean edit flows on.
+        passed, metadata = checks.unique_keys(lakehouse.lake.read("bronze", "post_patch"), ["post_url"])
+        events.append(
+            dg.AssetCheckEvaluation(
+                asset_key=POST_PATCH_KEY, check_name="unique_keys", passed=passed, metadata=metadata
+            )
+        )
+    return dg.SensorResult(asset_events=events, cursor=str(version))
+
+
+arrival_sensors = [_arrival_sensor(v) for v in VOLUMES]

@@ -1,0 +1,136 @@
+"""The `lakehouse` resource of the databricks compute target.
+
+The `LakehouseResource` of defs/resources/lakehouse.py, run on a workspace:
+
+    landing            the landing volumes, listed through the Files API (sensors)
+    lake               UC tables read through the SQL warehouse (version sensor, checks)
+    bronze_step        notebooks/bronze on serverless compute (or a job cluster), via Pipes
+    table_step         silver: notebooks/silver via Pipes; gold: a materialized view on the warehouse
+    publish_dashboard  the Lakeview dashboard, published through the SDK
+"""
+
+from __future__ import annotations
+
+import re
+
+from linkedin_assets.core.databricks.lakeview import BUNDLE_NOTEBOOKS_SUFFIX, DEV_BUNDLE_ROOT, publish_dashboard
+from linkedin_assets.core.databricks.volumes import VolumeLanding
+from linkedin_assets.core.reports import rejected_from_pipes
+from linkedin_assets.core.sql.step import checked
+from linkedin_assets.defs.databricks.gold import refresh_gold
+from linkedin_assets.defs.databricks.pipes import notebook_client, notebook_task
+from linkedin_assets.defs.databricks.warehouse import WarehouseResource
+from linkedin_assets.defs.databricks.warehouse_lake import WarehouseLake
+from linkedin_assets.defs.resources.lakehouse import LakehouseResource
+from linkedin_assets.defs.results import dagster_results
+
+
+def _dates(start, end) -> dict:
+    """The run's dates as Pipes extras (JSON): ISO text, or None for an unpartitioned step."""
+    return {"start": start.isoformat() if start else None, "end": end.isoformat() if end else None}
+
+
+UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+BUNDLE_NOTEBOOKS = DEV_BUNDLE_ROOT + BUNDLE_NOTEBOOKS_SUFFIX  # the dev bundle's, for the current user
+
+
+class DatabricksLakehouseResource(LakehouseResource):
+    warehouse: WarehouseResource
+    landing_root: str = "/Volumes/landing/linkedin"
+    pipes_volume_path: str = "/Volumes/landing/linkedin/pipes"
+    notebook_dir: str | None = None  # None: the dev bundle's notebooks folder of the current user
+    job_cluster: str | None = None  # a new-cluster spec (JSON); None: serverless
+    poll_interval_seconds: float = 5.0
+    # A notebook run that takes longer is ended by Databricks (TIMEDOUT), not left to bill.
+    run_timeout_seconds: int = 3600
+    run_as: str | None = None  # a user name, or a service principal's application id; None: the caller
+    dashboard_parent: str | None = None
+    dashboard_id: str | None = None  # None: the bundle's dashboard in its resources folder, else the asset's own
+    dashboard_subscriber: str | None = None
+
+    @property
+    def workspace(self):
+        return self.warehouse.client()
+
+    @property
+    def landing(self):
+        return VolumeLanding(self.workspace, self.landing_root)
+
+    @property
+    def lake(self) -> WarehouseLake:
+        return WarehouseLake(self.warehouse)
+
+    def _extras(self) -> dict:
+        names = self.warehouse.table_names()
+        return {
+            "landing_root": self.landing_root,
+            "catalogs": {layer: name.split(".")[0] for layer, name in names.items()},
+            "schema": self.warehouse.schema_name,
+        }
+
+    def _notebook(self, name: str) -> str:
+        folder = self.notebook_dir or BUNDLE_NOTEBOOKS.format(user=self.workspace.current_user.me().user_name)
+        return f"{folder.rstrip('/')}/{name}"
+
+    def _run_notebook(self, context, name: str, extras: dict):
+        client = notebook_client(self.workspace, self.pipes_volume_path, self.poll_interval_seconds, self.job_cluster)
+        return client.run(
+            context=context,
+            task=notebook_task(self._notebook(name), self.job_cluster),
+            extras={**self._extras(), **extras},
+            submit_args=self._submit_args(
+                f"linkedin {name} {extras.get('kind') or extras.get('table')} (dagster run {context.run_id[:8]})"
+            ),
+        )
+
+    def _submit_args(self, run_name: str) -> dict:
+        """What `jobs.submit` gets beside the task: a name, a time limit, and who the run runs as."""
+        from databricks.sdk.service import jobs
+
+        args: dict = {"run_name": run_name, "timeout_seconds": self.run_timeout_seconds}
+        if self.run_as:
+            # A service principal is named by its application id (a UUID); anything else is a user.
+            principal = UUID.fullmatch(self.run_as.strip())
+            args["run_as"] = (
+                jobs.JobRunAs(service_principal_name=self.run_as.strip())
+                if principal
+                else jobs.JobRunAs(user_name=self.run_as.strip())
+            )
+        return args
+
+    def bronze_step(self, context, kind: str, start=None, end=None, reported=None) -> tuple[list, dict]:
+        invocation = self._run_notebook(
+            context,
+            "bronze",
+            {"kind": kind, **_dates(start, end), "reported": dict(reported or {})},
+        )
+        # Only what the notebook reported: an unchanged table stays unreported (see bronze/step.py).
+        results = invocation.get_results(implicit_materializations=False)
+        # A Pipes session makes every output required, to catch a forgotten `get_results`;
+        # the bronze specs are skippable by design, so their step keeps the ordinary rule.
+        # (Private Dagster API: dagster is pinned <1.14.)
+        context.op_execution_context._step_execution_context._requires_typed_event_stream = False
+        return list(results), rejected_from_pipes(invocation.get_custom_messages())
+
+    def table_step(self, context, table, start=None, end=None) -> list:
+        if table.catalog == "silver":
+            invocation = self._run_notebook(
+                context,
+                "silver",
+                {"table": table.name, **_dates(start, end)},
+            )
+            return list(invocation.get_results(implicit_materializations=False))
+        metadata = refresh_gold(self.warehouse, table)
+        return dagster_results(checked(self.lake, table, metadata))
+
+    def publish_dashboard(self, context) -> dict:
+        metadata = publish_dashboard(
+            self.workspace,
+            self.warehouse.warehouse_id,
+            self.warehouse.table_names(),
+            self.dashboard_parent,
+            self.dashboard_subscriber,
+            dashboard_id=self.dashboard_id,
+            notebook_dir=self.notebook_dir,
+        )
+        return metadata

@@ -1,0 +1,78 @@
+"""One Dagster asset per silver or gold SqlTable, with its checks and retry policy."""
+
+import os
+
+import dagster as dg
+
+from linkedin_assets.core import checks
+from linkedin_assets.core.reports import WARNING_CHECKS
+from linkedin_assets.core.sql.step import check_names
+from linkedin_assets.core.sql.table import SqlTable
+from linkedin_assets.defs.automation import refresh_after_upstream
+from linkedin_assets.defs.keys import table_key
+from linkedin_assets.defs.partitions import daily_partitions, date_range
+from linkedin_assets.defs.resources.lakehouse import LakehouseResource
+
+# Transient failures (a busy engine or warehouse, a Delta commit that lost a race, a
+# network error) retry with exponential backoff and jitter; gold, the refresh the
+# original pipeline retried, gets the most patience.
+RETRY_DELAY_SECONDS = float(os.environ.get("LINKEDIN_RETRY_DELAY_SECONDS", "2"))
+RETRIES = {
+    "silver": dg.RetryPolicy(
+        max_retries=3, delay=RETRY_DELAY_SECONDS, backoff=dg.Backoff.EXPONENTIAL, jitter=dg.Jitter.PLUS_MINUS
+    ),
+    "gold": dg.RetryPolicy(
+        max_retries=5, delay=RETRY_DELAY_SECONDS, backoff=dg.Backoff.EXPONENTIAL, jitter=dg.Jitter.PLUS_MINUS
+    ),
+}
+
+# Checks in reports.WARNING_CHECKS warn and never block; the others block.
+DESCRIPTIONS = {
+    "unique_keys": "No two rows share the table's key.",
+    "rows_match_source": "One row per day of the source table, for the same days.",
+    "non_negative": "Counts LinkedIn never writes negative (stated totals) are not.",
+    "negative_days": "Lists each day with a negative count (LinkedIn's corrections, kept as stated); a warning.",
+    "reconciles": "Per day and metric, posts + others = total.",
+    "fresh": f"The newest day is at most {checks.FRESHNESS_DAYS} days old (LINKEDIN_FRESHNESS_DAYS).",
+}
+
+
+# What each compute target runs a table on, for the UI's kind tags.
+KINDS = {
+    ("local", "silver"): {"spark", "delta"},
+    ("local", "gold"): {"spark", "delta"},
+    ("databricks", "silver"): {"databricks", "spark"},
+    ("databricks", "gold"): {"databricks", "sql"},
+}
+WHERE = {
+    ("local", "silver"): "local Spark",
+    ("local", "gold"): "local Spark",
+    ("databricks", "silver"): "the silver notebook on Databricks",
+    ("databricks", "gold"): "a materialized view on the SQL warehouse",
+}
+
+
+def build_sql_asset(table: SqlTable, compute: str = "local") -> dg.AssetsDefinition:
+    key = table_key(table.catalog, table.name)
+
+    @dg.asset(
+        key=key,
+        group_name=table.catalog,
+        description=f"{table.description} SQL: sql/{table.sql}.sql, run by {WHERE[(compute, table.catalog)]}.",
+        deps=[table_key(c, t) for c, t in table.deps],
+        partitions_def=daily_partitions if table.partitioned else None,
+        backfill_policy=dg.BackfillPolicy.single_run() if table.partitioned else None,
+        kinds=KINDS[(compute, table.catalog)],
+        automation_condition=refresh_after_upstream,
+        retry_policy=RETRIES[table.catalog],
+        check_specs=[
+            dg.AssetCheckSpec(name, asset=key, description=DESCRIPTIONS[name], blocking=name not in WARNING_CHECKS)
+            for name in check_names(table)
+        ],
+        metadata={"keys": ", ".join(table.keys)},
+    )
+    def _asset(context: dg.AssetExecutionContext, lakehouse: LakehouseResource):
+        start, end = date_range(context) if table.partitioned else (None, None)
+        yield from lakehouse.table_step(context, table, start, end)
+
+    return _asset
