@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed-stamp
 export LINKEDIN_HOME ?= $(CURDIR)/.linkedin
 export DAGSTER_HOME  ?= $(LINKEDIN_HOME)/dagster
 
-.PHONY: install demo run dev test bench clean browser
+.PHONY: install demo run dev test check bench clean browser
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -37,7 +37,16 @@ browser:
 		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
 		|| echo "Chromium not installed: the browser test will skip"; }
 
-test: install browser
+# The quality gates, then the suite: lint and format, types, the rule that core/ never
+# imports Dagster, and that the definitions load.
+check: install
+	$(BIN)/ruff check linkedin_assets linkedin_assets_tests bench
+	$(BIN)/ruff format --check linkedin_assets linkedin_assets_tests bench
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+	$(BIN)/dg check defs
+
+test: check browser
 	$(BIN)/python -m pytest
 
 bench: install

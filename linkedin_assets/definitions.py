@@ -1,34 +1,59 @@
-"""The project's Dagster definitions: what `dagster dev` and `linkedin-analytics run` load."""
+"""The project's Dagster definitions: what `dagster dev`, `dg` and `linkedin-analytics run` load.
+
+Everything is built here, once, from the settings (core/settings.py): the partitions
+from LINKEDIN_START_DATE, the sensors' intervals, the retry delay, and the one
+`lakehouse` resource of the compute target the assets run on.
+"""
 
 from __future__ import annotations
 
 import dagster as dg
 
-from linkedin_assets.core.settings import Settings, load_settings
+from linkedin_assets.core.settings import DatabricksSettings, Settings, load_settings
 from linkedin_assets.defs.automation import automation_sensor
 from linkedin_assets.defs.bronze.assets import bronze_assets
-from linkedin_assets.defs.bronze.sensors import arrival_sensors, post_patch_version
+from linkedin_assets.defs.bronze.sensors import arrival_sensors, post_patch_version_sensor
 from linkedin_assets.defs.dashboard.assets import dashboard_assets
 from linkedin_assets.defs.gold.assets import gold_assets
 from linkedin_assets.defs.notifications import notification_sensors
+from linkedin_assets.defs.partitions import daily_partitions
+from linkedin_assets.defs.resources.lakehouse import LakehouseResource
 from linkedin_assets.defs.resources.local import LocalLakehouseResource
 from linkedin_assets.defs.silver.assets import silver_assets
 
 
+def lakehouse_resource(settings: Settings) -> LakehouseResource:
+    """The one place the compute target is chosen: the assets call the same resource methods."""
+    if settings.compute == "databricks":
+        # Imported here: dagster-databricks is loaded only by the target that uses it.
+        from linkedin_assets.defs.databricks.settings import lakehouse_resource as databricks_lakehouse
+
+        return databricks_lakehouse(DatabricksSettings.from_env())
+    return LocalLakehouseResource(home=str(settings.home))
+
+
 def build_definitions(settings: Settings | None = None) -> dg.Definitions:
     settings = settings or load_settings()
-    # The one place the compute target is chosen: the assets call the same resource methods.
-    if settings.compute == "databricks":
-        from linkedin_assets.defs.databricks.settings import DatabricksSettings
-
-        lakehouse = DatabricksSettings.from_env().lakehouse_resource()
-    else:
-        lakehouse = LocalLakehouseResource(home=str(settings.home))
+    partitions = daily_partitions(settings.start_date)
+    bronze = bronze_assets(partitions)
     return dg.Definitions(
-        assets=[*bronze_assets, *silver_assets(settings.compute), *gold_assets(settings.compute), *dashboard_assets],
-        sensors=[*arrival_sensors, post_patch_version, automation_sensor, *notification_sensors],
-        resources={"lakehouse": lakehouse},
+        assets=[
+            *bronze.values(),
+            *silver_assets(settings, partitions),
+            *gold_assets(settings, partitions),
+            *dashboard_assets,
+        ],
+        sensors=[
+            *arrival_sensors(bronze, partitions, settings),
+            post_patch_version_sensor(settings),
+            automation_sensor(settings),
+            *notification_sensors,
+        ],
+        resources={"lakehouse": lakehouse_resource(settings)},
     )
 
 
-defs = build_definitions()
+@dg.definitions
+def defs() -> dg.Definitions:
+    """Built when Dagster loads the code location, not at import, from the environment of that moment."""
+    return build_definitions()

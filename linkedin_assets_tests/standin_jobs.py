@@ -4,6 +4,8 @@
     GET  /api/2.2/jobs/runs/get          ?run_id= -> Run {run_id, job_id, run_name, run_page_url, state, status, tasks}
     GET  /api/2.2/jobs/runs/get-output   ?run_id=<task run id> -> {metadata, notebook_output, error, error_trace}
     POST /api/2.2/jobs/runs/cancel       {run_id} (a job run or one of its task runs)
+    GET  /api/2.2/jobs/runs/list         ?run_type=&active_only=&completed_only=&limit=(1..25)&page_token=
+                                         -> {runs (newest first, tasks only with expand_tasks), has_more, next_page_token}
 
 (/api/2.1/... is answered the same, for older clients.)
 
@@ -201,6 +203,8 @@ class JobRuns:
             return self.get(request.query.get("run_id"))
         if verb == ("GET", "get-output"):
             return self.get_output(request.query.get("run_id"))
+        if verb == ("GET", "list"):
+            return self.list(request.query)
         return None
 
     # -- the API ---------------------------------------------------------------
@@ -278,6 +282,39 @@ class JobRuns:
             return run
         with self._lock:
             return 200, self._run_json(run)
+
+    def list(self, query) -> tuple[int, dict]:
+        def flag(name: str) -> bool:
+            return str(query.get(name, "false")).lower() == "true"
+
+        limit = _int(query.get("limit")) or 25
+        if not 1 <= limit <= 25:
+            return 400, _error("INVALID_PARAMETER_VALUE", f"Invalid limit {limit}: must be between 1 and 25.")
+        if flag("active_only") and flag("completed_only"):
+            return 400, _error("INVALID_PARAMETER_VALUE", "active_only and completed_only cannot both be true.")
+        run_type = query.get("run_type")
+        if run_type not in (None, "JOB_RUN", "WORKFLOW_RUN", "SUBMIT_RUN"):
+            return 400, _error("INVALID_PARAMETER_VALUE", f"Invalid run_type {run_type}.")
+        offset = _int(query.get("page_token")) or 0
+        with self._lock:
+            runs = sorted(self._runs.values(), key=lambda r: (r["start_time"], r["run_id"]), reverse=True)
+            if run_type not in (None, "SUBMIT_RUN"):
+                runs = []  # every run here is a one-time submitted run
+            ended = {"TERMINATED", "SKIPPED", "INTERNAL_ERROR"}
+            if flag("active_only"):
+                runs = [r for r in runs if r["life_cycle_state"] not in ended]
+            if flag("completed_only"):
+                runs = [r for r in runs if r["life_cycle_state"] in ended]
+            page = runs[offset : offset + limit]
+            out: dict = {"runs": [self._run_json(r) for r in page], "has_more": offset + limit < len(runs)}
+        if not flag("expand_tasks"):
+            for run in out["runs"]:
+                run.pop("tasks", None)
+        if out["has_more"]:
+            out["next_page_token"] = str(offset + limit)
+        if not out["runs"]:
+            del out["runs"]  # the API leaves an empty list out
+        return 200, out
 
     def get_output(self, run_id):
         with self._lock:

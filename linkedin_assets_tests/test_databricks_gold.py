@@ -16,8 +16,7 @@ import pytest
 
 from linkedin_assets.core.gold.tables import GOLD_TABLES
 from linkedin_assets.core.lake.delta import DeltaLake
-from linkedin_assets.defs.databricks.gold import refresh_gold
-from linkedin_assets.defs.databricks.settings import DatabricksSettings
+from linkedin_assets.defs.databricks.settings import DatabricksSettings, warehouse_resource
 from linkedin_assets.defs.databricks.warehouse import (
     AuthenticationError,
     TransientWarehouseError,
@@ -54,7 +53,7 @@ def lake(settings, built_lake) -> DeltaLake:
 
 @pytest.fixture
 def warehouse(databricks_standin) -> WarehouseResource:
-    return DatabricksSettings.from_env().warehouse_resource(poll_interval_seconds=0.02)
+    return warehouse_resource(DatabricksSettings.from_env(), poll_interval_seconds=0.02)
 
 
 def sorted_rows(table) -> list[tuple]:
@@ -109,15 +108,25 @@ def test_gold_views_equal_local_gold_then_refresh(lake, databricks_standin: Data
     assert all(r["timestamp_local"] != r["timestamp_utc"].replace(tzinfo=None) for r in stamps)
 
 
-def test_busy_warehouse_is_transient_and_retry_policy_recovers(lake, databricks_standin: DatabricksStandIn, warehouse):
-    retry = dg.RetryPolicy(max_retries=3, delay=0.1, backoff=dg.Backoff.EXPONENTIAL)
+def test_busy_warehouse_is_transient_and_retry_policy_recovers(
+    lake, databricks_standin: DatabricksStandIn, warehouse, monkeypatch
+):
+    """The project's own gold asset, retry policy and lakehouse resource (LINKEDIN_COMPUTE=databricks);
+    only the policy's base delay is shortened, through its own setting."""
+    from linkedin_assets.core.settings import load_settings
+    from linkedin_assets.definitions import build_definitions
 
-    @dg.asset(key=["gold", "linkedin", "dim_date"], retry_policy=retry)
-    def dim_date(warehouse: WarehouseResource) -> dg.MaterializeResult:
-        return dg.MaterializeResult(metadata=refresh_gold(warehouse, GOLD["dim_date"]))
+    monkeypatch.setenv("LINKEDIN_COMPUTE", "databricks")
+    monkeypatch.setenv("LINKEDIN_RETRY_DELAY_SECONDS", "0.05")
+    defs = build_definitions(load_settings())
+    key = dg.AssetKey(["gold", "linkedin", "dim_date"])
+    job = defs.resolve_implicit_global_asset_job_def()
+
+    def materialize(**kwargs):
+        return job.execute_in_process(asset_selection=[key], instance=dg.DagsterInstance.ephemeral(), **kwargs)
 
     # gold.linkedin.dim_date is still the locally written table: not a view, and retrying cannot help.
-    failed = dg.materialize([dim_date], resources={"warehouse": warehouse}, raise_on_error=False)
+    failed = materialize(raise_on_error=False)
     assert not failed.success
     assert not [e for e in failed.all_events if e.event_type == dg.DagsterEventType.STEP_UP_FOR_RETRY]
     [failure] = [e for e in failed.all_events if e.event_type == dg.DagsterEventType.STEP_FAILURE]
@@ -131,10 +140,11 @@ def test_busy_warehouse_is_transient_and_retry_policy_recovers(lake, databricks_
     assert "busy" in str(caught.value) and databricks_standin.warehouse_id in str(caught.value)
 
     databricks_standin.fail_next(2)
-    result = dg.materialize([dim_date], resources={"warehouse": warehouse})
+    result = materialize()
     assert result.success
     retries = [e for e in result.all_events if e.event_type == dg.DagsterEventType.STEP_UP_FOR_RETRY]
     assert len(retries) == 2
+    assert all("busy" in str(e.event_specific_data.error) for e in retries)
     [materialized] = result.asset_materializations_for_node("gold__linkedin__dim_date")
     assert materialized.metadata["dagster/row_count"].value == lake.read("gold", "dim_date").num_rows > 0
 
@@ -149,7 +159,7 @@ def test_bad_token_is_one_clear_error_without_the_token(databricks_standin: Data
     bad = "dapi-wrong-0123456789abcdef"
     monkeypatch.setenv("DATABRICKS_TOKEN", bad)
     databricks_standin.auth_failure_status = status
-    warehouse = DatabricksSettings.from_env().warehouse_resource()
+    warehouse = warehouse_resource(DatabricksSettings.from_env())
     with pytest.raises(AuthenticationError) as caught:
         warehouse.execute("SELECT 1 AS one")
     text = "".join(traceback.format_exception(caught.value))

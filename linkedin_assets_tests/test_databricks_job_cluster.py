@@ -18,7 +18,7 @@ import pytest
 from linkedin_assets.cli import run_pending
 from linkedin_assets.core.lake.delta import DeltaLake
 from linkedin_assets.core.settings import load_settings
-from linkedin_assets.defs.databricks.settings import DatabricksSettings
+from linkedin_assets.defs.databricks.settings import DatabricksSettings, lakehouse_resource
 from linkedin_assets.samples.profile import build_profile
 from linkedin_assets.samples.writer import write_content_export, write_patch_file
 from linkedin_assets_tests.databricks_standin import DatabricksStandIn
@@ -73,11 +73,9 @@ def test_bronze_runs_on_a_job_cluster_through_the_pipes_volume(settings, on_a_jo
 def test_pipeline_runner_is_a_user_or_a_service_principal():
     from databricks.sdk.service import jobs
 
-    from linkedin_assets.defs.databricks.settings import DatabricksSettings
-
     def run_as(runner: str | None):
         env = {"LINKEDIN_WAREHOUSE_ID": "abc123", **({"LINKEDIN_PIPELINE_RUNNER": runner} if runner else {})}
-        resource = DatabricksSettings.from_env(env).lakehouse_resource()
+        resource = lakehouse_resource(DatabricksSettings.from_env(env))
         return resource._submit_args("linkedin bronze content").get("run_as")
 
     assert run_as(None) is None

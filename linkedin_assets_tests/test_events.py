@@ -13,8 +13,8 @@ import pytest
 from deltalake import DeltaTable
 
 from linkedin_assets.cli import run_pending
+from linkedin_assets.core.settings import load_settings
 from linkedin_assets.definitions import build_definitions
-from linkedin_assets.defs.bronze.sensors import arrival_sensors, post_patch_version
 from linkedin_assets.defs.materializations import last_storage_id, materialized_after
 from linkedin_assets.samples.profile import build_profile
 from linkedin_assets.samples.writer import write_content_export, write_patch_file, write_post_export
@@ -151,9 +151,10 @@ def test_second_tick_with_no_new_file_requests_nothing(lake_with_history):
     assert len(instance.get_runs()) == runs_before
 
 
-def test_arrival_sensor_waits_for_a_file_to_settle_and_requests_it_once(settings, profile):
-    sensor = next(s for s in arrival_sensors if s.name == "content_daily_arrival")
-    defs = build_definitions(settings)
+def test_arrival_sensor_waits_for_a_file_to_settle_and_requests_it_once(settings, profile, monkeypatch):
+    monkeypatch.setenv("LINKEDIN_SETTLE_SECONDS", "3600")  # only "unchanged over two ticks" settles it
+    defs = build_definitions(load_settings())
+    sensor = defs.resolve_sensor_def("content_daily_arrival")
     instance = dg.DagsterInstance.get()
 
     def tick(cursor):
@@ -180,5 +181,5 @@ def test_version_sensor_ignores_versions_written_by_dagster(lake_with_history):
     settings = lake_with_history
     defs = build_definitions(settings)
     context = dg.build_sensor_context(instance=dg.DagsterInstance.get(), resources=defs.resources)
-    result = post_patch_version(context)
+    result = defs.resolve_sensor_def("post_patch_version")(context)
     assert [type(e).__name__ for e in result.asset_events] == ["AssetObservation"]

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -14,12 +16,15 @@ import pyarrow as pa
 from deltalake import DeltaTable, write_deltalake
 
 from linkedin_assets.cli import run_pending
+from linkedin_assets.core.bronze.ingest import ingest_content
 from linkedin_assets.core.lake.delta import DeltaLake
+from linkedin_assets.core.landing import Landing
 from linkedin_assets.core.project_files import REPO_ROOT
 from linkedin_assets.core.sql import step as sql_step
 from linkedin_assets.defs.materializations import last_storage_id, materialized_after
 from linkedin_assets.samples.profile import build_profile
 from linkedin_assets.samples.writer import write_content_export, write_patch_file, write_post_export
+from linkedin_assets_tests.lake_state import snapshot
 
 END = dt.date(2026, 10, 31)
 CONTENT = ["totals", "followers", "follower_totals", "discovery", "top_posts", "demographics"]
@@ -40,10 +45,17 @@ def first_commit(settings, table: str):
     return settings.table_path("bronze", table) / "_delta_log" / "00000000000000000000.json"
 
 
-def test_killed_run_leaves_committed_versions_and_the_next_run_completes(settings):
+def test_killed_run_leaves_committed_versions_and_the_next_run_completes(settings, tmp_path):
+    """Killed mid-bronze, each content table is as a clean run leaves it, or still as it was
+    before the run (absent, or the empty table created first); never half-written. The next
+    run then leaves every table exactly as a clean run does, versions included."""
     profile = build_profile(END, 365, seed=2)
     first = END - dt.timedelta(days=364)
     path = write_content_export(profile, settings.volume("content_historical"), first, END)
+    # The reference: the same file ingested into a lake of its own, with nothing interrupted.
+    clean = dataclasses.replace(settings, home=tmp_path / "clean")
+    clean.ensure_folders()
+    shutil.copy2(path, clean.volume("content_historical") / path.name)
     child = cli(settings)
     # Kill it the moment the first bronze table has committed, before the others.
     deadline = time.monotonic() + 120
@@ -52,14 +64,20 @@ def test_killed_run_leaves_committed_versions_and_the_next_run_completes(setting
     os.kill(child.pid, signal.SIGKILL)
     child.wait()
 
-    lake = DeltaLake(settings.lake)
+    ingest_content(Landing(clean.landing), DeltaLake(clean.lake), first, END)
+    expected = snapshot(clean)
+    assert all(expected[t][0] is not None and expected[t][1] for t in CONTENT), "the clean run wrote nothing"
+    killed = snapshot(settings)  # every table that exists opens at a committed version
+    untouched = [(None, []), (0, [])]  # no table yet, or only the empty one created before the first write
     for table in CONTENT:
-        rows = lake.read("bronze", table)  # every table that exists opens at a committed version
-        if table == "totals" and rows is not None:
-            assert rows.num_rows in (0, 365), "a half-written commit is visible"
+        assert killed[table] in [*untouched, expected[table]], f"{table}: a half-written commit is visible"
     assert path.exists() or (settings.volume("content_historical", "processed") / path.name).exists()
 
     assert run_pending(settings).ok
+    after = snapshot(settings)
+    for table in CONTENT:
+        assert after[table] == expected[table], table
+    lake = DeltaLake(settings.lake)
     totals = {r["date"]: r["impressions"] for r in lake.read("bronze", "totals").to_pylist()}
     assert totals == {d: t.impressions for d, t in profile.days.items()}
     gold = lake.read("gold", "fct_daily_profile_statistics")
@@ -157,8 +175,6 @@ def test_bronze_committed_by_an_interrupted_run_reaches_silver_on_the_next(setti
     """A run that commits bronze and then fails (here: processed/ cannot be written) leaves
     the tables changed with no record in Dagster. The next run finds them unchanged, and
     once kept quiet about it: silver and gold stayed on the old figures forever."""
-    from linkedin_assets.core.landing import Landing
-
     first, second = build_profile(end=END, days=3, seed=31), build_profile(end=END, days=3, seed=32)
     pending = settings.volume("content_daily", "pending")
     write_content_export(first, pending, END, END, generated_at=dt.datetime(2026, 10, 31, 8))

@@ -14,17 +14,17 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 
+from linkedin_assets.definitions import build_definitions
 from linkedin_assets.defs import notifications
 from linkedin_assets.defs.notifications import (
     EmailError,
     EmailSettings,
     dashboard_subscription,
     notification_sensors,
-    notify_dashboard_refresh,
-    notify_failed_runs,
     run_failure_email,
     send_email,
 )
+from linkedin_assets.headless import Headless
 
 SUPPORT = "support@example.com"
 SUBSCRIBER = "reader@example.com"
@@ -111,6 +111,11 @@ def _failed_run(instance, tags=None):
     return run, failures[-1].dagster_event
 
 
+def _headless(settings, instance) -> Headless:
+    """What `linkedin-analytics run` ticks after its runs: the project's own notification sensors."""
+    return Headless(build_definitions(settings), instance, settings)
+
+
 def _assert_failure_email(message, run):
     body = message.get_content()
     assert message["Subject"] == "[LinkedIn Analytics] run failed: bronze/boom"
@@ -121,16 +126,21 @@ def _assert_failure_email(message, run):
     assert "landing/posts/pending/x.xlsx" in body
 
 
-def test_sensors_listed():
-    assert notification_sensors == [run_failure_email, dashboard_subscription]
-    assert dashboard_subscription.asset_key == dg.AssetKey(["dashboard", "linkedin_statistics"])
-    from linkedin_assets.defs.dashboard.assets import DASHBOARD_KEY
+def test_sensors_listed(settings):
+    """What `dagster dev` loads: both email sensors, on by default; the subscription watches the dashboard asset."""
+    from linkedin_assets.definitions import build_definitions
+    from linkedin_assets.defs.dashboard.assets import dashboard_assets
 
-    assert dashboard_subscription.asset_key == DASHBOARD_KEY
-    for sensor in notification_sensors:
-        assert sensor.default_status == dg.DefaultSensorStatus.RUNNING
-    # Loadable in a Definitions next to the project's assets.
-    dg.Definitions(assets=[boom], sensors=notification_sensors).get_repository_def()
+    repo = build_definitions(settings).get_repository_def()
+    loaded = {sensor.name: sensor for sensor in repo.sensor_defs}
+    assert {"run_failure_email", "dashboard_subscription"} <= set(loaded)
+    assert {sensor.name for sensor in notification_sensors} <= set(loaded)
+    for name in ("run_failure_email", "dashboard_subscription"):
+        assert loaded[name].default_status == dg.DefaultSensorStatus.RUNNING, name
+    watched = loaded["dashboard_subscription"].asset_key
+    assert watched == dg.AssetKey(["dashboard", "linkedin_statistics"])
+    assert watched in {key for asset in dashboard_assets for key in asset.keys}
+    assert watched in repo.asset_graph.materializable_asset_keys
 
 
 def test_run_failure_sensor_emails_support(smtp, instance):
@@ -159,14 +169,17 @@ def test_run_failure_sensor_through_its_tick(smtp, instance):
     _assert_failure_email(message, run)
 
 
-def test_notify_failed_runs_sends_the_same(smtp, instance):
+def test_the_headless_run_emails_through_the_same_sensor_once(smtp, settings, instance):
+    """The CLI ticks run_failure_email after its in-process runs, its cursor kept in the instance."""
+    _headless(settings, instance).notifications_baseline()
     run, _ = _failed_run(instance, tags={"linkedin/file": "landing/posts/pending/x.xlsx"})
-    ok = dg.materialize([dg.asset(key=["bronze", "fine"])(lambda: None)], instance=instance)
-    assert notify_failed_runs(instance, [run.run_id, ok.run_id, "no-such-run"]) == [run.run_id]
-    [message] = smtp.messages
-    _assert_failure_email(message[1], run)
-    assert notify_failed_runs(instance, [run.run_id]) == []  # already emailed
+    dg.materialize([dg.asset(key=["bronze", "fine"])(lambda: None)], instance=instance)
+    _headless(settings, instance).notifications()
+    [message] = smtp.to(SUPPORT)
+    _assert_failure_email(message, run)
+    _headless(settings, instance).notifications()  # a later `linkedin-analytics run`: already emailed
     assert len(smtp.messages) == 1
+    assert instance.get_run_by_id(run.run_id).tags.get(notifications.NOTIFIED_TAG)
 
 
 def _report_dashboard(instance, **numbers):
@@ -197,7 +210,7 @@ HEADLINE = {
 }
 
 
-def test_dashboard_subscription(smtp, instance):
+def test_dashboard_subscription(smtp, settings, instance):
     tick = dashboard_subscription.evaluate_tick(dg.build_sensor_context(instance=instance))
     assert not tick.run_requests and not smtp.messages  # nothing materialized yet
 
@@ -217,13 +230,13 @@ def test_dashboard_subscription(smtp, instance):
     again = dashboard_subscription.evaluate_tick(dg.build_sensor_context(instance=instance, cursor=tick.cursor))
     assert not again.run_requests
     again = dashboard_subscription.evaluate_tick(dg.build_sensor_context(instance=instance))  # cursor lost
-    assert notify_dashboard_refresh(instance) is False
+    _headless(settings, instance).notifications()  # the CLI's tick, with a cursor of its own
     assert len(smtp.messages) == 1
 
-    # A refresh the CLI reports is not emailed again by the sensor.
+    # A refresh the CLI's tick emails is not emailed again by the daemon's.
     _report_dashboard(instance, **{**HEADLINE, "total_impressions": 200000})
-    assert notify_dashboard_refresh(instance) is True
-    assert "200,000" in smtp.messages[-1][1].get_content()
+    _headless(settings, instance).notifications()
+    assert len(smtp.messages) == 2 and "200,000" in smtp.messages[-1][1].get_content()
     dashboard_subscription.evaluate_tick(dg.build_sensor_context(instance=instance, cursor=tick.cursor))
     assert len(smtp.messages) == 2
 
@@ -239,7 +252,7 @@ def test_no_smtp_host_means_off(settings, instance, monkeypatch, caplog):
             sensor_name=run_failure_email.name, dagster_instance=instance, dagster_run=run, dagster_event=failure_event
         )
         assert run_failure_email(context) is None
-        assert notify_failed_runs(instance, [run.run_id]) == []
+        _headless(settings, instance).notifications()
         run_failure_email(context)
         assert inbox.messages == []
         off = [r for r in caplog.records if "notifications off" in r.getMessage()]
@@ -250,13 +263,13 @@ def test_no_smtp_host_means_off(settings, instance, monkeypatch, caplog):
         controller.stop()
 
 
-def test_no_subscriber_means_dashboard_off(smtp, instance, monkeypatch, caplog):
+def test_no_subscriber_means_dashboard_off(smtp, settings, instance, monkeypatch, caplog):
     monkeypatch.delenv("LINKEDIN_DASHBOARD_SUBSCRIBER")
     caplog.set_level(logging.INFO, logger="linkedin_assets")
     _report_dashboard(instance, **HEADLINE)
     tick = dashboard_subscription.evaluate_tick(dg.build_sensor_context(instance=instance))
     assert "off" in tick.skip_message and not tick.run_requests
-    assert notify_dashboard_refresh(instance) is False
+    _headless(settings, instance).notifications()
     assert smtp.messages == []
     off = [r for r in caplog.records if "notifications off" in r.getMessage()]
     assert len(off) == 1 and "LINKEDIN_DASHBOARD_SUBSCRIBER" in off[0].getMessage()
@@ -281,7 +294,8 @@ def _all_text(caplog, *more) -> str:
     return "\n".join([*(r.getMessage() for r in caplog.records), caplog.text, *map(str, more)])
 
 
-def test_password_never_shown_login_not_supported(smtp, instance, monkeypatch, caplog):
+def test_password_never_shown_login_not_supported(smtp, settings, instance, monkeypatch, caplog):
+    instance_settings = settings
     """A server without AUTH: the login fails, and the error does not carry the password."""
     monkeypatch.setenv("LINKEDIN_SMTP_USER", "me")
     monkeypatch.setenv("LINKEDIN_SMTP_PASSWORD", PASSWORD)
@@ -295,9 +309,10 @@ def test_password_never_shown_login_not_supported(smtp, instance, monkeypatch, c
     assert "AUTH" in str(raised.value)
     assert raised.value.__context__ is None and raised.value.__cause__ is None
 
-    # The CLI path logs the failure, the sensor path fails its tick: neither shows the password.
+    # The CLI's tick logs the failure, the daemon's fails its tick: neither shows the password.
+    _headless(instance_settings, instance).notifications_baseline()
     run, failure_event = _failed_run(instance)
-    assert notify_failed_runs(instance, [run.run_id]) == []
+    _headless(instance_settings, instance).notifications()
     context = dg.build_run_status_sensor_context(
         sensor_name=run_failure_email.name, dagster_instance=instance, dagster_run=run, dagster_event=failure_event
     )

@@ -670,11 +670,19 @@ def test_sample_landing_2026_flavour_and_pipeline_profile(tmp_path):
     assert all(p.name.startswith("AggregateAnalytics_") and _sheet_names(p) == SIX_SHEETS for p in historical)
 
 
-def test_year_generation_time(tmp_path):
-    started = time.perf_counter()
+def test_a_year_long_historical_file_holds_every_day_of_its_window(tmp_path):
+    """A 365-day profile written as a historical file that ends two days before the profile:
+    one ENGAGEMENT row per day of the window, in date order, with the truth's figures.
+    (How long generating it takes is a benchmark's business, never a test's.)"""
     profile = build_profile(END, 365)
-    built = time.perf_counter() - started
-    path = write_content_export(profile, tmp_path, profile.start, profile.end - dt.timedelta(days=2))
-    total = time.perf_counter() - started
-    print(f"\n365-day profile: {built:.3f}s; with historical file: {total:.3f}s ({path.stat().st_size} bytes)")
-    assert len(_rows(path, "ENGAGEMENT")) == 1 + 363
+    assert len(profile.days) == 365 and profile.end == END
+    start, end = profile.start, END - dt.timedelta(days=2)
+    window = [start + dt.timedelta(days=i) for i in range(363)]
+    assert window[-1] == end
+    path = write_content_export(profile, tmp_path, start, end)
+    engagement = _rows(path, "ENGAGEMENT")
+    assert engagement[0] == ["Date", "Impressions", "Engagements"]
+    assert [row[0] for row in engagement[1:]] == [_mdy(d) for d in window]  # no day missing, none past `end`
+    assert [tuple(row[1:3]) for row in engagement[1:]] == [
+        (profile.days[d].impressions, profile.days[d].engagements) for d in window
+    ]

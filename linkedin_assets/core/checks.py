@@ -7,14 +7,13 @@ blocking ones stop the automation from carrying bad data downstream.
 from __future__ import annotations
 
 import datetime as dt
-import os
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
-Outcome = tuple[bool, dict]
+from linkedin_assets.core.settings import freshness_days
 
-FRESHNESS_DAYS = int(os.environ.get("LINKEDIN_FRESHNESS_DAYS", "2"))
+Outcome = tuple[bool, dict]
 
 
 def row_count_matches(expected: int, actual: int, what: str) -> Outcome:
@@ -79,7 +78,8 @@ def reconciles(rows: pa.Table, metrics=("impressions", "engagements")) -> Outcom
     return not broken, {"days": len(by_day), "days_not_reconciling": len(broken), "examples": broken[:5]}
 
 
-def fresh(rows: pa.Table, column: str, today: dt.date | None = None, days: int = FRESHNESS_DAYS) -> Outcome:
+def fresh(rows: pa.Table, column: str, today: dt.date | None = None, days: int | None = None) -> Outcome:
+    days = freshness_days() if days is None else days
     today = today or dt.datetime.now(dt.timezone.utc).date()
     newest = pc.max(rows[column]).as_py() if rows.num_rows else None
     age = (today - newest).days if newest else None

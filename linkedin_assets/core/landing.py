@@ -23,6 +23,9 @@ from linkedin_assets.core.exports.model import shown_name
 CONTENT_VOLUMES = ("content_daily", "content_historical")
 VOLUMES = (*CONTENT_VOLUMES, "posts", "patch")
 LANDING_STATES = ("pending", "processed", "errors")
+# The kind of upload each volume takes: one name per kind, everywhere (a file name's
+# kind, the bronze step that ingests it, its Dagster step `bronze_<kind>`).
+VOLUME_KIND = {"content_daily": "content", "content_historical": "content", "posts": "post", "patch": "patch"}
 # Browsers write these while a download is in flight.
 PARTIAL_SUFFIXES = (".crdownload", ".part", ".tmp", ".download")
 ERROR_NOTE_SUFFIX = ".error.txt"
@@ -84,7 +87,7 @@ def note_reason(text: str) -> str:
 @dataclass(frozen=True)
 class LandedFile:
     volume: str
-    path: Path
+    path: PurePath  # a local Path, or a UC volume's PurePosixPath seen through the Files API
     size: int
     mtime_ns: int
 
@@ -194,7 +197,7 @@ class Landing:
 
     def readable(self, file: LandedFile) -> Path:
         """A local path to read the file from (here, the file itself)."""
-        return file.path
+        return Path(file.path)
 
     def mark_processed(self, file: LandedFile, downloaded_at=None) -> Path:
         """Move to processed/; of two downloads with one name, the newer stays there.
@@ -204,7 +207,7 @@ class Landing:
         """
         downloaded_at = downloaded_at or (lambda f: f.downloaded_at)
         target = self.folder(file.volume, "processed") / file.name
-        if target.exists() and target.resolve() != file.path.resolve():
+        if target.exists() and target.resolve() != Path(file.path).resolve():
             older = self.folder(file.volume, "processed") / SUPERSEDED
             older.mkdir(exist_ok=True)
             kept = LandedFile.at(file.volume, target)

@@ -1,27 +1,132 @@
-"""Where things live, read once from the environment.
+"""Every setting of the product, and the only reader of the process environment.
 
-Everything the product stores is under LINKEDIN_HOME; Dagster's own state under
-DAGSTER_HOME. Names follow the original pipeline (catalogs landing/bronze/silver/
-gold, schema linkedin) so the local lake and Unity Catalog read alike.
+`VARIABLES` declares each environment variable once: its default and meaning (the
+README's configuration tables are checked against it). Three groups are loaded from
+it: `Settings` (where things live, the schedule, the compute target: read once when
+the Dagster definitions are built), `EmailSettings` (notifications) and
+`DatabricksSettings` (the databricks compute target). A few limits are read where
+they apply instead (`max_file_mb`, `freshness_days`, `reporting_time_zone`), because
+that code also runs in the Databricks notebooks, whose environment is the cluster's.
+
+Names follow the original pipeline (catalogs landing/bronze/silver/gold, schema
+linkedin) so the local lake and Unity Catalog read alike. No setting ever holds a
+Databricks credential: the databricks-sdk reads its own (DATABRICKS_HOST and
+DATABRICKS_TOKEN, a config profile, OAuth, ...).
 """
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import os
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from linkedin_assets.core.lake.delta import DeltaLake
-from linkedin_assets.core.landing import Landing
+from linkedin_assets.core.landing import VOLUMES, Landing
 from linkedin_assets.core.project_files import REPO_ROOT
 
 SCHEMA = "linkedin"
 COMPUTE_TARGETS = ("local", "databricks")
+LAYERS = ("landing", "bronze", "silver", "gold")
+MASK = "***"
 
-# The first day a daily partition exists for. LinkedIn keeps about a year of
-# history; older exports a user saved can still be loaded by moving this back.
+
+@dataclass(frozen=True)
+class Variable:
+    name: str
+    default: str  # as the README shows it
+    meaning: str
+    group: str = "general"  # general | email | databricks: the README table it is in
+
+
+VARIABLES = (
+    Variable("LINKEDIN_HOME", "`./.linkedin` in the repo", "landing folders, lake, dashboard"),
+    Variable("DAGSTER_HOME", "`$LINKEDIN_HOME/dagster`", "Dagster's runs, event log, sensor cursors"),
+    # LinkedIn keeps about a year of history; older exports a user saved can still be
+    # loaded by moving this back.
+    Variable("LINKEDIN_START_DATE", "`2020-01-01`", "first daily partition; older files are refused with that reason"),
+    Variable(
+        "LINKEDIN_SENSOR_INTERVAL_SECONDS", "`10`", "minimum interval of the file-arrival and table-version sensors"
+    ),
+    Variable(
+        "LINKEDIN_SETTLE_SECONDS",
+        "`2`",
+        "a pending file untouched this long counts as completely written (else: unchanged over two sensor ticks)",
+    ),
+    Variable("LINKEDIN_AUTOMATION_INTERVAL_SECONDS", "`10`", "minimum interval of the automation sensor"),
+    Variable("LINKEDIN_REPORTING_TIME_ZONE", "`UTC`", "time zone of `gold.linkedin.dim_timestamp`'s local parts"),
+    Variable("LINKEDIN_FRESHNESS_DAYS", "`2`", "the `fresh` check's allowed age of the newest day"),
+    Variable("LINKEDIN_MAX_FILE_MB", "`20`", "larger files are refused before parsing"),
+    Variable("LINKEDIN_RETRY_DELAY_SECONDS", "`2`", "base delay of the silver and gold retry backoff"),
+    Variable(
+        "LINKEDIN_LOG_LEVEL",
+        "`WARNING`",
+        "what `linkedin-analytics run` prints of its runs' logs (all of it is in the UI)",
+    ),
+    Variable(
+        "LINKEDIN_COMPUTE",
+        "`local`",
+        '`databricks` runs the graph on a Databricks workspace (see "Run on Databricks")',
+    ),
+)
+
 DEFAULT_START_DATE = "2020-01-01"
+DEFAULT_MAX_FILE_MB = 20.0
+
+
+def _get(name: str, environ: Mapping[str, str] | None = None) -> str | None:
+    value = ((os.environ if environ is None else environ).get(name) or "").strip()
+    return value or None
+
+
+def _number(name: str, default: float, environ: Mapping[str, str] | None = None) -> float:
+    text = _get(name, environ)
+    try:
+        return float(text) if text else default
+    except ValueError:
+        raise ValueError(f"{name} must be a number, not {text!r}") from None
+
+
+def set_environment(name: str, value: str, overwrite: bool = True) -> None:
+    """The one writer of the process environment (DAGSTER_HOME for Dagster, JAVA_HOME and SPARK_LOCAL_IP for Spark)."""
+    if overwrite or name not in os.environ:
+        os.environ[name] = value
+
+
+def environment_value(name: str) -> str | None:
+    """A variable of another tool's (JAVA_HOME), read here like ours."""
+    return _get(name)
+
+
+# -- read where they apply (also on a Databricks cluster) --------------------------
+
+
+def max_file_mb() -> float:
+    """LINKEDIN_MAX_FILE_MB; nan, 0, negatives, inf and non-numbers give the default."""
+    try:
+        limit = _number("LINKEDIN_MAX_FILE_MB", DEFAULT_MAX_FILE_MB)
+    except ValueError:
+        return DEFAULT_MAX_FILE_MB
+    return limit if 0 < limit < float("inf") else DEFAULT_MAX_FILE_MB
+
+
+def freshness_days() -> int:
+    return int(_number("LINKEDIN_FRESHNESS_DAYS", 2))
+
+
+def reporting_time_zone() -> str:
+    return _get("LINKEDIN_REPORTING_TIME_ZONE") or "UTC"
+
+
+def notebook_local_lake() -> Path | None:
+    """A local Delta folder that plays the catalogs in a runtime without Unity Catalog
+    (the test suite's stand-in of a workspace); on Databricks it is never set."""
+    value = _get("LINKEDIN_NOTEBOOK_LOCAL_LAKE")
+    return Path(value) if value else None
+
+
+# -- the product ---------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -30,6 +135,11 @@ class Settings:
     dagster_home: Path
     start_date: dt.date
     compute: str = "local"  # local | databricks: which resources the definitions pick
+    sensor_interval_seconds: int = 10
+    settle_seconds: float = 2.0
+    automation_interval_seconds: int = 10
+    retry_delay_seconds: float = 2.0
+    log_level: str = "WARNING"
 
     @property
     def landing(self) -> Path:
@@ -43,7 +153,7 @@ class Settings:
         return Landing(self.landing).folder(volume, state)
 
     def table_path(self, catalog: str, table: str) -> Path:
-        return DeltaLake(self.lake, SCHEMA).path(catalog, table)
+        return self.lake / catalog / SCHEMA / table  # DeltaLake's layout
 
     def ensure_folders(self) -> None:
         Landing(self.landing).ensure()
@@ -51,11 +161,239 @@ class Settings:
         self.dagster_home.mkdir(parents=True, exist_ok=True)
 
 
-def load_settings() -> Settings:
-    home = Path(os.environ.get("LINKEDIN_HOME") or REPO_ROOT / ".linkedin").resolve()
-    dagster_home = Path(os.environ.get("DAGSTER_HOME") or home / "dagster").resolve()
-    start = dt.date.fromisoformat(os.environ.get("LINKEDIN_START_DATE") or DEFAULT_START_DATE)
-    compute = (os.environ.get("LINKEDIN_COMPUTE") or "local").strip().lower()
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    home = Path(_get("LINKEDIN_HOME", environ) or REPO_ROOT / ".linkedin").resolve()
+    dagster_home = Path(_get("DAGSTER_HOME", environ) or home / "dagster").resolve()
+    start = dt.date.fromisoformat(_get("LINKEDIN_START_DATE", environ) or DEFAULT_START_DATE)
+    compute = (_get("LINKEDIN_COMPUTE", environ) or "local").lower()
     if compute not in COMPUTE_TARGETS:
         raise ValueError(f"LINKEDIN_COMPUTE={compute!r}: expected one of {', '.join(COMPUTE_TARGETS)}")
-    return Settings(home=home, dagster_home=dagster_home, start_date=start, compute=compute)
+    return Settings(
+        home=home,
+        dagster_home=dagster_home,
+        start_date=start,
+        compute=compute,
+        sensor_interval_seconds=int(_number("LINKEDIN_SENSOR_INTERVAL_SECONDS", 10, environ)),
+        settle_seconds=_number("LINKEDIN_SETTLE_SECONDS", 2, environ),
+        automation_interval_seconds=int(_number("LINKEDIN_AUTOMATION_INTERVAL_SECONDS", 10, environ)),
+        retry_delay_seconds=_number("LINKEDIN_RETRY_DELAY_SECONDS", 2, environ),
+        log_level=(_get("LINKEDIN_LOG_LEVEL", environ) or "WARNING").upper(),
+    )
+
+
+# -- email notifications -------------------------------------------------------------
+
+EMAIL_VARIABLES = (
+    Variable("LINKEDIN_SMTP_HOST", "none", "no host: every email notification is off", "email"),
+    Variable("LINKEDIN_SMTP_PORT", "`25`, or `587` with STARTTLS", "the SMTP port", "email"),
+    Variable("LINKEDIN_SMTP_STARTTLS", "off", "`1`/`true`/`yes`/`on`: upgrade the connection with STARTTLS", "email"),
+    Variable("LINKEDIN_SMTP_USER", "none", "log in only when set", "email"),
+    Variable("LINKEDIN_SMTP_PASSWORD", "none", "never logged, never in errors or repr", "email"),
+    Variable("LINKEDIN_SMTP_FROM", "`linkedin-analytics@localhost`", "the sender", "email"),
+    Variable("LINKEDIN_SUPPORT_EMAIL", "none", "gets what failed and a link to the run", "email"),
+    Variable("LINKEDIN_DASHBOARD_SUBSCRIBER", "none", "gets a short summary after each dashboard refresh", "email"),
+    Variable("LINKEDIN_UI_URL", "`http://127.0.0.1:3000`", "base of the run links", "email"),
+)
+
+
+# The two kinds of email, and who gets each.
+RUN_FAILURE = "run-failure"
+DASHBOARD = "dashboard"
+
+
+def _flag(value: str | None) -> bool:
+    return (value or "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+@dataclass(frozen=True)
+class EmailSettings:
+    host: str | None = None
+    port: int = 25
+    user: str | None = None
+    password: str | None = field(default=None, repr=False)
+    starttls: bool = False
+    sender: str = "linkedin-analytics@localhost"
+    support_email: str | None = None
+    dashboard_subscriber: str | None = None
+    ui_url: str = "http://127.0.0.1:3000"
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> EmailSettings:
+        starttls = _flag(_get("LINKEDIN_SMTP_STARTTLS", environ))
+        port_text = _get("LINKEDIN_SMTP_PORT", environ)
+        try:
+            port = int(port_text) if port_text else (587 if starttls else 25)
+        except ValueError:
+            raise ValueError(f"LINKEDIN_SMTP_PORT must be a number, not {port_text!r}") from None
+        env = os.environ if environ is None else environ
+        return cls(
+            host=_get("LINKEDIN_SMTP_HOST", environ),
+            port=port,
+            user=_get("LINKEDIN_SMTP_USER", environ),
+            # not stripped: a password may begin or end with a space
+            password=env.get("LINKEDIN_SMTP_PASSWORD") or None,
+            starttls=starttls,
+            sender=_get("LINKEDIN_SMTP_FROM", environ) or cls.sender,
+            support_email=_get("LINKEDIN_SUPPORT_EMAIL", environ),
+            dashboard_subscriber=_get("LINKEDIN_DASHBOARD_SUBSCRIBER", environ),
+            ui_url=(_get("LINKEDIN_UI_URL", environ) or cls.ui_url).rstrip("/"),
+        )
+
+    def __repr__(self) -> str:
+        return (
+            f"EmailSettings(host={self.host!r}, port={self.port!r}, user={self.user!r}, "
+            f"password={MASK if self.password else None!r}, starttls={self.starttls!r}, "
+            f"sender={self.sender!r}, support_email={self.support_email!r}, "
+            f"dashboard_subscriber={self.dashboard_subscriber!r}, ui_url={self.ui_url!r})"
+        )
+
+    __str__ = __repr__
+
+    def recipient(self, kind: str) -> str | None:
+        """Who gets `kind` (RUN_FAILURE or DASHBOARD) emails; None when that notification is off."""
+        if not self.host:
+            return None
+        return self.support_email if kind == RUN_FAILURE else self.dashboard_subscriber
+
+    def run_url(self, run_id: str) -> str:
+        return f"{self.ui_url}/runs/{run_id}"
+
+    def secrets(self) -> list[str]:
+        """The password as it could appear anywhere: plain and as sent by AUTH PLAIN/LOGIN."""
+        if not self.password:
+            return []
+        raw = self.password.encode()
+        forms = [self.password, base64.b64encode(raw).decode()]
+        if self.user:
+            forms.append(base64.b64encode(b"\0" + self.user.encode() + b"\0" + raw).decode())
+        return forms
+
+
+# -- the databricks compute target -----------------------------------------------------
+
+DATABRICKS_VARIABLES = (
+    Variable(
+        "LINKEDIN_WAREHOUSE_ID",
+        "(required)",
+        "SQL warehouse for gold, checks, the version sensor and the dashboard",
+        "databricks",
+    ),
+    Variable(
+        "LINKEDIN_NOTEBOOK_DIR",
+        "`/Workspace/Users/<you>/.bundle/linkedin-analytics/dev/files/notebooks`",
+        "where the bundle deployed the notebooks",
+        "databricks",
+    ),
+    Variable(
+        "LINKEDIN_JOB_CLUSTER",
+        "serverless",
+        "a new-cluster spec (JSON) to run the notebooks on a job cluster instead of serverless compute",
+        "databricks",
+    ),
+    Variable(
+        "LINKEDIN_{LANDING,BRONZE,SILVER,GOLD}_CATALOG",
+        "the layer's name",
+        "Unity Catalog catalog of each layer",
+        "databricks",
+    ),
+    Variable("LINKEDIN_SCHEMA", "`linkedin`", "the schema in every catalog", "databricks"),
+    Variable("LINKEDIN_PIPES_VOLUME", "`pipes`", "landing volume for Pipes context and messages", "databricks"),
+    Variable(
+        "LINKEDIN_VOLUMES_ROOT",
+        "`/Volumes`",
+        "where volumes are mounted (the tests' stand-in mounts them in a temporary folder)",
+        "databricks",
+    ),
+    Variable(
+        "LINKEDIN_DASHBOARD_PARENT",
+        "your home folder",
+        "where the asset creates (folder included) and finds its own dashboard",
+        "databricks",
+    ),
+    Variable(
+        "LINKEDIN_DASHBOARD_ID",
+        "none",
+        "the dashboard to publish, by id (default: the bundle's in its resources folder, else the asset's own)",
+        "databricks",
+    ),
+    Variable("LINKEDIN_DATABRICKS_POLL_SECONDS", "`5`", "how often a notebook run's state is polled", "databricks"),
+    Variable(
+        "LINKEDIN_DATABRICKS_RUN_TIMEOUT_SECONDS",
+        "`3600`",
+        "a notebook run's time limit (`timeout_seconds`)",
+        "databricks",
+    ),
+    Variable(
+        "LINKEDIN_PIPELINE_RUNNER",
+        "the caller",
+        "who the notebook runs run as (`run_as`): a user name, or a service principal's application id",
+        "databricks",
+    ),
+)
+
+
+@dataclass(frozen=True)
+class DatabricksSettings:
+    warehouse_id: str | None = None
+    notebook_dir: str | None = None
+    job_cluster: str | None = None
+    pipes_volume: str = "pipes"
+    volumes_root: str = "/Volumes"
+    dashboard_parent: str | None = None
+    dashboard_id: str | None = None
+    poll_interval_seconds: float = 5.0
+    run_timeout_seconds: int = 3600
+    catalogs: dict[str, str] = field(default_factory=lambda: {layer: layer for layer in LAYERS})
+    schema: str = SCHEMA
+    volumes: tuple[str, ...] = VOLUMES
+    run_as: str | None = None  # LINKEDIN_PIPELINE_RUNNER
+    dashboard_subscriber: str | None = None
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> DatabricksSettings:
+        def get(name: str) -> str | None:
+            return _get(name, environ)
+
+        return cls(
+            warehouse_id=get("LINKEDIN_WAREHOUSE_ID"),
+            notebook_dir=get("LINKEDIN_NOTEBOOK_DIR"),
+            job_cluster=get("LINKEDIN_JOB_CLUSTER"),
+            pipes_volume=get("LINKEDIN_PIPES_VOLUME") or "pipes",
+            volumes_root=(get("LINKEDIN_VOLUMES_ROOT") or "/Volumes").rstrip("/"),
+            dashboard_parent=get("LINKEDIN_DASHBOARD_PARENT"),
+            dashboard_id=get("LINKEDIN_DASHBOARD_ID"),
+            poll_interval_seconds=_number("LINKEDIN_DATABRICKS_POLL_SECONDS", 5, environ),
+            run_timeout_seconds=int(_number("LINKEDIN_DATABRICKS_RUN_TIMEOUT_SECONDS", 3600, environ)),
+            catalogs={layer: get(f"LINKEDIN_{layer.upper()}_CATALOG") or layer for layer in LAYERS},
+            schema=get("LINKEDIN_SCHEMA") or SCHEMA,
+            run_as=get("LINKEDIN_PIPELINE_RUNNER"),
+            dashboard_subscriber=get("LINKEDIN_DASHBOARD_SUBSCRIBER"),
+        )
+
+    def catalog(self, layer: str) -> str:
+        return self.catalogs[layer]
+
+    def table_name(self, layer: str, table: str) -> str:
+        """`silver.linkedin.totals` under the configured catalog and schema names."""
+        return f"{self.catalog(layer)}.{self.schema}.{table}"
+
+    @property
+    def landing_root(self) -> str:
+        """`/Volumes/landing/linkedin`: the volumes are its folders."""
+        return f"{self.volumes_root}/{self.catalog('landing')}/{self.schema}"
+
+    @property
+    def pipes_volume_path(self) -> str:
+        return f"{self.landing_root}/{self.pipes_volume}"
+
+    def volume_path(self, volume: str, state: str | None = None) -> str:
+        """`/Volumes/landing/linkedin/<volume>[/<state>]`."""
+        if volume not in self.volumes:
+            raise ValueError(f"unknown landing volume {volume!r}; expected one of {self.volumes}")
+        path = f"{self.landing_root}/{volume}"
+        return f"{path}/{state}" if state else path
+
+
+def markdown_table(variables: tuple[Variable, ...]) -> list[str]:
+    """The README's table rows for `variables` (test_settings.py checks the README against them)."""
+    return [f"| `{v.name}` | {v.default} | {v.meaning} |" for v in variables]

@@ -12,11 +12,11 @@ materialization, so each asset runs once per event, after its upstreams are done
 
 from __future__ import annotations
 
-import os
-
 import dagster as dg
 
-AUTOMATION_INTERVAL_SECONDS = int(os.environ.get("LINKEDIN_AUTOMATION_INTERVAL_SECONDS", "10"))
+from linkedin_assets.core.settings import Settings
+
+SENSOR_NAME = "linkedin_automation"
 
 refresh_after_upstream = (
     dg.AutomationCondition.any_deps_match(dg.AutomationCondition.newly_updated()).since_last_handled()
@@ -30,13 +30,17 @@ refresh_after_upstream = (
     )
 ).with_label("refresh after an upstream changed, unless an upstream blocking check failed")
 
-automation_sensor = dg.AutomationConditionSensorDefinition(
-    "linkedin_automation",
-    target=dg.AssetSelection.groups("silver", "gold", "dashboard"),
-    default_status=dg.DefaultSensorStatus.RUNNING,
-    minimum_interval_seconds=AUTOMATION_INTERVAL_SECONDS,
-    description="Refreshes silver, gold and the dashboard downstream of what changed.",
-    # A historical file requests a year of partitions: as a backfill, the single-run
-    # backfill policy runs it as one run over the range.
-    emit_backfills=True,
-)
+AUTOMATED = dg.AssetSelection.groups("silver", "gold", "dashboard")
+
+
+def automation_sensor(settings: Settings) -> dg.AutomationConditionSensorDefinition:
+    return dg.AutomationConditionSensorDefinition(
+        SENSOR_NAME,
+        target=AUTOMATED,
+        default_status=dg.DefaultSensorStatus.RUNNING,
+        minimum_interval_seconds=settings.automation_interval_seconds,
+        description="Refreshes silver, gold and the dashboard downstream of what changed.",
+        # A historical file requests a year of partitions: as a backfill, the single-run
+        # backfill policy runs it as one run over the range.
+        emit_backfills=True,
+    )

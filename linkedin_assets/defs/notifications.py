@@ -1,38 +1,28 @@
 """Email notifications: failed runs to support, dashboard refreshes to a subscriber.
 
-Both are Dagster sensors (`notification_sensors`) for `dagster dev`, and plain
-functions (`notify_failed_runs`, `notify_dashboard_refresh`) for the headless CLI,
-which executes runs in-process where the daemon's run-failure sensor cannot see
-them. Both paths build their emails with the same functions.
+Two Dagster sensors (`notification_sensors`): the daemon ticks them under
+`dagster dev`, and `linkedin-analytics run` ticks the same ones after its in-process
+runs (linkedin_assets/headless.py), so there is one path to every email. Each
+failed run is emailed once (a tag on the run); each dashboard refresh once (its
+event-log position in the instance's key-value store).
 
-Configuration, from the environment, read at each use:
-
-    LINKEDIN_SMTP_HOST            no host: every email notification is off
-    LINKEDIN_SMTP_PORT            default 25, or 587 with STARTTLS
-    LINKEDIN_SMTP_USER            log in only when set
-    LINKEDIN_SMTP_PASSWORD        never logged, never in errors or repr
-    LINKEDIN_SMTP_STARTTLS        1/true/yes/on
-    LINKEDIN_SMTP_FROM            default linkedin-analytics@localhost
-    LINKEDIN_SUPPORT_EMAIL        recipient of run failures
-    LINKEDIN_DASHBOARD_SUBSCRIBER recipient of dashboard refresh summaries
-    LINKEDIN_UI_URL               default http://127.0.0.1:3000, for run links
+Configuration: `EmailSettings` (core/settings.py), read at each tick; LINKEDIN_SMTP_HOST
+unset turns every email off.
 """
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import logging
-import os
 import smtplib
 import ssl
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable
 from email.message import EmailMessage
 from typing import NamedTuple
 
 import dagster as dg
 
+from linkedin_assets.core.settings import DASHBOARD, MASK, RUN_FAILURE, EmailSettings
 from linkedin_assets.defs.bronze.sensors import FILE_TAG
 from linkedin_assets.defs.dashboard.assets import DASHBOARD_KEY
 
@@ -43,17 +33,14 @@ SMTP_TIMEOUT = 10
 # Set on a run once support was emailed about it, so no path emails twice.
 NOTIFIED_TAG = "linkedin/support_notified"
 # Event-log position of the last dashboard materialization emailed, shared by the
-# sensor and the CLI (kept in the instance's key-value store).
+# sensor however it is ticked (kept in the instance's key-value store).
 DASHBOARD_NOTIFIED_KEY = "linkedin_assets/dashboard_notified_storage_id"
 
-RUN_FAILURE = "run-failure"
-DASHBOARD = "dashboard"
 _RECIPIENT_VARIABLE = {RUN_FAILURE: "LINKEDIN_SUPPORT_EMAIL", DASHBOARD: "LINKEDIN_DASHBOARD_SUBSCRIBER"}
 _OFF_LOGGED: set[str] = set()  # kinds already reported off in this process
 
 MAX_STEPS = 5
 MAX_ERROR_CHARS = 500
-MASK = "***"
 
 
 class EmailError(RuntimeError):
@@ -63,78 +50,6 @@ class EmailError(RuntimeError):
 class Email(NamedTuple):
     subject: str
     body: str
-
-
-def _flag(value: str | None) -> bool:
-    return (value or "").strip().lower() in {"1", "true", "yes", "on"}
-
-
-@dataclass(frozen=True)
-class EmailSettings:
-    host: str | None = None
-    port: int = 25
-    user: str | None = None
-    password: str | None = field(default=None, repr=False)
-    starttls: bool = False
-    sender: str = "linkedin-analytics@localhost"
-    support_email: str | None = None
-    dashboard_subscriber: str | None = None
-    ui_url: str = "http://127.0.0.1:3000"
-
-    @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> EmailSettings:
-        env = os.environ if environ is None else environ
-
-        def get(name: str) -> str | None:
-            value = (env.get(name) or "").strip()
-            return value or None
-
-        starttls = _flag(env.get("LINKEDIN_SMTP_STARTTLS"))
-        port_text = get("LINKEDIN_SMTP_PORT")
-        try:
-            port = int(port_text) if port_text else (587 if starttls else 25)
-        except ValueError:
-            raise ValueError(f"LINKEDIN_SMTP_PORT must be a number, not {port_text!r}") from None
-        return cls(
-            host=get("LINKEDIN_SMTP_HOST"),
-            port=port,
-            user=get("LINKEDIN_SMTP_USER"),
-            password=env.get("LINKEDIN_SMTP_PASSWORD") or None,
-            starttls=starttls,
-            sender=get("LINKEDIN_SMTP_FROM") or cls.sender,
-            support_email=get("LINKEDIN_SUPPORT_EMAIL"),
-            dashboard_subscriber=get("LINKEDIN_DASHBOARD_SUBSCRIBER"),
-            ui_url=(get("LINKEDIN_UI_URL") or cls.ui_url).rstrip("/"),
-        )
-
-    def __repr__(self) -> str:
-        return (
-            f"EmailSettings(host={self.host!r}, port={self.port!r}, user={self.user!r}, "
-            f"password={MASK if self.password else None!r}, starttls={self.starttls!r}, "
-            f"sender={self.sender!r}, support_email={self.support_email!r}, "
-            f"dashboard_subscriber={self.dashboard_subscriber!r}, ui_url={self.ui_url!r})"
-        )
-
-    __str__ = __repr__
-
-    def recipient(self, kind: str) -> str | None:
-        """Who gets `kind` (RUN_FAILURE or DASHBOARD) emails; None when that notification is off."""
-        if not self.host:
-            return None
-        return self.support_email if kind == RUN_FAILURE else self.dashboard_subscriber
-
-    def run_url(self, run_id: str) -> str:
-        return f"{self.ui_url}/runs/{run_id}"
-
-    def secrets(self) -> list[str]:
-        """The password as it could appear anywhere: plain and as sent by AUTH PLAIN/LOGIN."""
-        if not self.password:
-            return []
-        raw = self.password.encode()
-        forms = [self.password, base64.b64encode(raw).decode()]
-        if self.user:
-            forms.append(base64.b64encode(b"\0" + self.user.encode() + b"\0" + raw).decode())
-        return forms
 
 
 def load_email_settings() -> EmailSettings:
@@ -226,7 +141,7 @@ def run_failure_email_message(
     failure_message: str | None,
     settings: EmailSettings,
 ) -> Email:
-    """Subject and body of the email about a failed run (used by the sensor and the CLI)."""
+    """Subject and body of the email about a failed run (used by the run-failure sensor)."""
     steps = []
     for entry in instance.all_logs(run.run_id, of_type=dg.DagsterEventType.STEP_FAILURE):
         event = entry.dagster_event
@@ -247,8 +162,8 @@ def run_failure_email_message(
     lines += ["", f"Error: {_short(failure_message) or 'run failed'}"]
     if steps:
         lines += ["", "Failed step(s):"]
-        for step_key, error in steps[:MAX_STEPS]:
-            lines.append(f"- {step_key}: {error}" if error else f"- {step_key}")
+        for step_key, step_error in steps[:MAX_STEPS]:
+            lines.append(f"- {step_key}: {step_error}" if step_error else f"- {step_key}")
         if len(steps) > MAX_STEPS:
             lines.append(f"- ... and {len(steps) - MAX_STEPS} more")
     lines += ["", "The run's logs and the full stack traces are at the link above."]
@@ -287,30 +202,6 @@ def _run_failure_message(instance: dg.DagsterInstance, run_id: str) -> str | Non
     return entries[-1].dagster_event.message if entries and entries[-1].dagster_event else None
 
 
-def notify_failed_runs(
-    instance: dg.DagsterInstance, run_ids: Iterable[str], settings: EmailSettings | None = None
-) -> list[str]:
-    """Email support about each failed run of `run_ids`; returns the run ids emailed.
-
-    For the headless CLI. Runs that did not fail, or were already emailed, are skipped;
-    a sending error is logged (without the password) and does not stop the others.
-    """
-    settings = settings or load_email_settings()
-    sent = []
-    for run_id in run_ids:
-        if recipient_or_log_off(settings, RUN_FAILURE) is None:
-            break
-        run = instance.get_run_by_id(run_id)
-        if run is None or run.status != dg.DagsterRunStatus.FAILURE:
-            continue
-        try:
-            if _email_support(instance, run, _run_failure_message(instance, run_id), settings):
-                sent.append(run_id)
-        except EmailError as exc:
-            LOG.warning("%s", exc)
-    return sent
-
-
 # ----------------------------------------------------------------------------- dashboard
 
 
@@ -331,7 +222,7 @@ def _number(value) -> str:
 
 
 def dashboard_email_message(entry: dg.EventLogEntry, settings: EmailSettings) -> Email:
-    """Subject and body of the summary sent after a dashboard refresh (sensor and CLI)."""
+    """Subject and body of the summary sent after a dashboard refresh (used by the dashboard subscription)."""
     m = _metadata_values(entry)
     generated = dt.datetime.fromtimestamp(entry.timestamp, dt.timezone.utc).isoformat(timespec="seconds")
     lines = ["The LinkedIn Statistics dashboard was refreshed.", "", f"Generated:  {generated}"]
@@ -405,19 +296,6 @@ def _email_dashboard(instance: dg.DagsterInstance, settings: EmailSettings) -> s
 def dashboard_subscription(context: dg.SensorEvaluationContext, asset_event: dg.EventLogEntry) -> dg.SkipReason:
     # Never requests a run. An EmailError fails the tick, so the next tick tries again.
     return dg.SkipReason(_email_dashboard(context.instance, load_email_settings()))
-
-
-def notify_dashboard_refresh(instance: dg.DagsterInstance, settings: EmailSettings | None = None) -> bool:
-    """Email the subscriber about the latest dashboard materialization, once; for the headless CLI.
-
-    Returns whether an email was sent; a sending error is logged, not raised.
-    """
-    settings = settings or load_email_settings()
-    try:
-        return _email_dashboard(instance, settings).startswith("emailed ")
-    except EmailError as exc:
-        LOG.warning("%s", exc)
-        return False
 
 
 notification_sensors = [run_failure_email, dashboard_subscription]

@@ -6,12 +6,10 @@ import datetime as dt
 
 import dagster as dg
 
-from linkedin_assets.core.settings import load_settings
 
-# end_offset=1: today's partition exists, so a file for today is not refused.
-daily_partitions = dg.DailyPartitionsDefinition(
-    start_date=load_settings().start_date.isoformat(), end_offset=1, timezone="UTC"
-)
+def daily_partitions(start_date: dt.date) -> dg.DailyPartitionsDefinition:
+    # end_offset=1: today's partition exists, so a file for today is not refused.
+    return dg.DailyPartitionsDefinition(start_date=start_date.isoformat(), end_offset=1, timezone="UTC")
 
 
 def date_range(context: dg.AssetExecutionContext) -> tuple[dt.date, dt.date]:
@@ -20,6 +18,6 @@ def date_range(context: dg.AssetExecutionContext) -> tuple[dt.date, dt.date]:
     return dt.date.fromisoformat(keys.start), dt.date.fromisoformat(keys.end)
 
 
-def partition_bounds() -> tuple[dt.date, dt.date]:
-    keys = daily_partitions.get_partition_keys()
+def partition_bounds(partitions: dg.DailyPartitionsDefinition) -> tuple[dt.date, dt.date]:
+    keys = partitions.get_partition_keys()
     return dt.date.fromisoformat(keys[0]), dt.date.fromisoformat(keys[-1])

@@ -1,30 +1,30 @@
 """One Dagster asset per silver or gold SqlTable, with its checks and retry policy."""
 
-import os
-
 import dagster as dg
 
-from linkedin_assets.core import checks
 from linkedin_assets.core.reports import WARNING_CHECKS
+from linkedin_assets.core.settings import Settings, freshness_days
 from linkedin_assets.core.sql.step import check_names
 from linkedin_assets.core.sql.table import SqlTable
 from linkedin_assets.defs.automation import refresh_after_upstream
 from linkedin_assets.defs.keys import table_key
-from linkedin_assets.defs.partitions import daily_partitions, date_range
+from linkedin_assets.defs.partitions import date_range
 from linkedin_assets.defs.resources.lakehouse import LakehouseResource
 
 # Transient failures (a busy engine or warehouse, a Delta commit that lost a race, a
 # network error) retry with exponential backoff and jitter; gold, the refresh the
 # original pipeline retried, gets the most patience.
-RETRY_DELAY_SECONDS = float(os.environ.get("LINKEDIN_RETRY_DELAY_SECONDS", "2"))
-RETRIES = {
-    "silver": dg.RetryPolicy(
-        max_retries=3, delay=RETRY_DELAY_SECONDS, backoff=dg.Backoff.EXPONENTIAL, jitter=dg.Jitter.PLUS_MINUS
-    ),
-    "gold": dg.RetryPolicy(
-        max_retries=5, delay=RETRY_DELAY_SECONDS, backoff=dg.Backoff.EXPONENTIAL, jitter=dg.Jitter.PLUS_MINUS
-    ),
-}
+MAX_RETRIES = {"silver": 3, "gold": 5}
+
+
+def retry_policy(catalog: str, delay_seconds: float) -> dg.RetryPolicy:
+    return dg.RetryPolicy(
+        max_retries=MAX_RETRIES[catalog],
+        delay=delay_seconds,
+        backoff=dg.Backoff.EXPONENTIAL,
+        jitter=dg.Jitter.PLUS_MINUS,
+    )
+
 
 # Checks in reports.WARNING_CHECKS warn and never block; the others block.
 DESCRIPTIONS = {
@@ -33,7 +33,7 @@ DESCRIPTIONS = {
     "non_negative": "Counts LinkedIn never writes negative (stated totals) are not.",
     "negative_days": "Lists each day with a negative count (LinkedIn's corrections, kept as stated); a warning.",
     "reconciles": "Per day and metric, posts + others = total.",
-    "fresh": f"The newest day is at most {checks.FRESHNESS_DAYS} days old (LINKEDIN_FRESHNESS_DAYS).",
+    "fresh": "The newest day is at most {days} days old (LINKEDIN_FRESHNESS_DAYS).",
 }
 
 
@@ -52,21 +52,27 @@ WHERE = {
 }
 
 
-def build_sql_asset(table: SqlTable, compute: str = "local") -> dg.AssetsDefinition:
+def build_sql_asset(table: SqlTable, settings: Settings, partitions: dg.PartitionsDefinition) -> dg.AssetsDefinition:
     key = table_key(table.catalog, table.name)
+    compute = settings.compute
 
     @dg.asset(
         key=key,
         group_name=table.catalog,
         description=f"{table.description} SQL: sql/{table.sql}.sql, run by {WHERE[(compute, table.catalog)]}.",
         deps=[table_key(c, t) for c, t in table.deps],
-        partitions_def=daily_partitions if table.partitioned else None,
+        partitions_def=partitions if table.partitioned else None,
         backfill_policy=dg.BackfillPolicy.single_run() if table.partitioned else None,
         kinds=KINDS[(compute, table.catalog)],
         automation_condition=refresh_after_upstream,
-        retry_policy=RETRIES[table.catalog],
+        retry_policy=retry_policy(table.catalog, settings.retry_delay_seconds),
         check_specs=[
-            dg.AssetCheckSpec(name, asset=key, description=DESCRIPTIONS[name], blocking=name not in WARNING_CHECKS)
+            dg.AssetCheckSpec(
+                name,
+                asset=key,
+                description=DESCRIPTIONS[name].format(days=freshness_days()),
+                blocking=name not in WARNING_CHECKS,
+            )
             for name in check_names(table)
         ],
         metadata={"keys": ", ".join(table.keys)},

@@ -98,8 +98,8 @@ def download_times(profile: Profile, count: int = POSTS_EXPORTED) -> dict[str, l
     times: dict[str, list[dt.datetime]] = {"earlier": [], "historical": [], "daily": [], "posts": []}
     history = historical_range(profile)
     daily_from = profile.start
-    if history is not None:
-        earlier = earlier_historical_range(profile)
+    earlier = earlier_historical_range(profile)
+    if history is not None and earlier is not None:
         times["historical"].append(default_generated_at(history[1]))
         if earlier[1] < history[1]:
             times["earlier"].append(default_generated_at(earlier[1]))
@@ -146,7 +146,7 @@ def _content_files(profile: Profile, root: Path, flavour: str) -> list[Path]:
     if history is not None:
         folder = _pending(root, "content_historical")
         chosen = _pick(flavour, "legacy")
-        earlier = earlier_historical_range(profile)
+        earlier = earlier_historical_range(profile) or history
         paths.append(
             write_content_export(
                 profile,

@@ -19,7 +19,7 @@ from linkedin_assets.core.exports.model import ExportError
 from linkedin_assets.core.exports.names import parse_file_name
 from linkedin_assets.core.exports.parse import parse_export
 from linkedin_assets.core.exports.patch import check_known_posts
-from linkedin_assets.core.lake.protocol import DateScope, Lake, WriteResult
+from linkedin_assets.core.lake.protocol import Lake, WriteResult
 from linkedin_assets.core.landing import CONTENT_VOLUMES, LandedFile, Landing
 
 
@@ -54,6 +54,8 @@ def coverage(file: LandedFile, landing=None) -> tuple[dt.date, dt.date] | None:
         name = parse_file_name(file.name)
         if name.kind != "content":
             raise ExportError(file.name, f"a {name.kind} export does not belong in {file.volume}/")
+        if name.period_start is None or name.period_end is None:
+            raise ExportError(file.name, "the file name states no period")
         return name.period_start, name.period_end
     if file.volume == "posts":
         as_of = parse(file, landing.readable(file) if landing is not None else None).as_of_date
@@ -68,10 +70,13 @@ def _overlapping(landing: Landing, volumes, start, end, report: IngestReport):
         for state in ("processed", "pending"):
             for file in landing.files(volume, state):
                 try:
-                    first, last = coverage(file)
+                    dates = coverage(file)
                 except ExportError as exc:
                     _reject(landing, file, str(exc), report, state)
                     continue
+                if dates is None:  # not date-keyed (patch files)
+                    continue
+                first, last = dates
                 if first <= end and last >= start:
                     found.append((file, state == "pending", first >= start and last <= end))
     return found
@@ -125,8 +130,9 @@ def ingest_content(
     report.covered_days = {d.date for _, _, _, e in parsed for d in e.daily}
     for table in tables.CONTENT_TABLES:
         report.expected_rows[table.name] = rows[table.name].num_rows
-        scope = DateScope(table.scope_column, start, end)
-        report.written.append(lake.replace_scope("bronze", table.name, rows[table.name], table.keys, scope))
+        report.written.append(
+            lake.replace_scope("bronze", table.name, rows[table.name], table.keys, table.scope(start, end))
+        )
     _finish(landing, parsed, report)
     return report
 
@@ -141,8 +147,7 @@ def ingest_posts(
     rows = tables.post_rows([(f, e) for f, _, _, e in parsed], start, end, now)
     table = tables.POST_DETAILS
     report.expected_rows[table.name] = rows.num_rows
-    scope = DateScope(table.scope_column, start, end)
-    report.written.append(lake.replace_scope("bronze", table.name, rows, table.keys, scope))
+    report.written.append(lake.replace_scope("bronze", table.name, rows, table.keys, table.scope(start, end)))
     _finish(landing, parsed, report)
     return report
 

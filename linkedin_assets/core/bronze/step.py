@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+from collections.abc import Callable, Sequence
 
 from linkedin_assets.core import checks
 from linkedin_assets.core.bronze import tables
@@ -16,9 +17,9 @@ from linkedin_assets.core.lake.protocol import DateScope
 from linkedin_assets.core.reports import CheckReport, StepReport, TableReport, key_parts
 
 # kind -> (ingest function, tables it writes, dated)
-STEPS = {
+STEPS: dict[str, tuple[Callable[..., IngestReport], Sequence[tables.BronzeTable], bool]] = {
     "content": (ingest_content, tables.CONTENT_TABLES, True),
-    "posts": (ingest_posts, [tables.POST_DETAILS], True),
+    "post": (ingest_posts, [tables.POST_DETAILS], True),
     "patch": (ingest_patches, [tables.POST_PATCH], False),
 }
 

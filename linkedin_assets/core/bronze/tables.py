@@ -15,11 +15,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import pyarrow as pa
 
 from linkedin_assets.core.exports.model import POST_METRICS, ContentExport, PatchFile, PostExport
 from linkedin_assets.core.lake.delta import OLDER_ROWS
+from linkedin_assets.core.lake.protocol import DateScope
 from linkedin_assets.core.landing import LandedFile
 
 TS = pa.timestamp("us", tz="UTC")
@@ -46,10 +48,16 @@ class BronzeTable:
     def to_arrow(self, rows: list[dict]) -> pa.Table:
         return pa.Table.from_pylist(rows, schema=self.schema)
 
+    def scope(self, start: dt.date, end: dt.date) -> DateScope:
+        """The rows a run over [start, end] owns."""
+        if self.scope_column is None:
+            raise ValueError(f"bronze.linkedin.{self.name} is not date-partitioned")
+        return DateScope(self.scope_column, start, end)
+
 
 def _f(name: str, kind: pa.DataType, nullable: bool = False, doc: str = "", older_rows: str | None = None) -> pa.Field:
     """A column; `older_rows`: its value in rows stored before a release added it."""
-    metadata = {"doc": doc} if doc else {}
+    metadata: dict[str | bytes, str | bytes] = {"doc": doc} if doc else {}
     if older_rows is not None:
         metadata[OLDER_ROWS] = older_rows
     return pa.field(name, kind, nullable=nullable, metadata=metadata or None)
@@ -176,8 +184,8 @@ def _source(file: LandedFile, export: object, ingested_at: dt.datetime) -> dict:
 
 
 def _latest_per_grain(
-    parsed: Iterable[tuple[LandedFile, object]],
-    grains: Callable[[object], Iterable[tuple[object, list[dict]]]],
+    parsed: Iterable[tuple[LandedFile, Any]],
+    grains: Callable[[Any], Iterable[tuple[object, list[dict]]]],
     ingested_at: dt.datetime,
 ) -> list[dict]:
     """Rows of the newest download for each grain; `parsed` may come in any order."""
@@ -214,7 +222,7 @@ def content_rows(
                 yield d.date, [{"date": d.date, "new_followers": d.new_followers}]
 
     def follower_totals(e: ContentExport):
-        if e.total_followers is not None and _in(e.total_followers_as_of, start, end):
+        if e.total_followers is not None and e.total_followers_as_of and _in(e.total_followers_as_of, start, end):
             row = {"as_of_date": e.total_followers_as_of, "total_followers": e.total_followers}
             yield e.total_followers_as_of, [row]
 

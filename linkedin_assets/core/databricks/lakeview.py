@@ -75,7 +75,7 @@ def workspace_path(path: str) -> str:
 
 
 def _is_ours(display_name: str | None) -> bool:
-    return bool(display_name) and (display_name == DISPLAY_NAME or display_name.endswith(f"] {DISPLAY_NAME}"))
+    return display_name is not None and (display_name == DISPLAY_NAME or display_name.endswith(f"] {DISPLAY_NAME}"))
 
 
 def _parent(dashboard) -> str:

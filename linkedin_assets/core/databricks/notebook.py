@@ -13,13 +13,10 @@ Only dagster-pipes is needed on the cluster: nothing here imports Dagster.
 from __future__ import annotations
 
 import datetime as dt
-import os
 from contextlib import contextmanager
 from pathlib import Path
 
-# A runtime without Unity Catalog (the test suite's stand-in of a workspace) names a
-# local Delta folder that plays the catalogs; on Databricks it is never set.
-LOCAL_LAKE_VARIABLE = "LINKEDIN_NOTEBOOK_LOCAL_LAKE"
+from linkedin_assets.core.settings import notebook_local_lake
 
 
 @contextmanager
@@ -54,11 +51,11 @@ def _has_widget_bootstrap(widgets) -> bool:
 
 
 def notebook_lake(spark, extras: dict):
-    local = os.environ.get(LOCAL_LAKE_VARIABLE)
-    if local:
+    local = notebook_local_lake()
+    if local is not None:
         from linkedin_assets.core.lake.delta import DeltaLake
 
-        return DeltaLake(Path(local), extras["schema"])
+        return DeltaLake(local, extras["schema"])
     from linkedin_assets.core.lake.unity import UnityCatalogLake
 
     return UnityCatalogLake(spark, extras["catalogs"], extras["schema"])

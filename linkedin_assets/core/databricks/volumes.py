@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import io
 import tempfile
-from pathlib import Path, PurePosixPath
+from pathlib import Path, PurePath, PurePosixPath
 
 from linkedin_assets.core.landing import (
     ERROR_NOTE_SUFFIX,
@@ -52,7 +52,7 @@ class VolumeLanding:
             )
         return sorted(found, key=lambda f: (f.mtime_ns, f.name))
 
-    def _read(self, path: PurePosixPath) -> bytes:
+    def _read(self, path: PurePath) -> bytes:
         return self.client.files.download(str(path)).contents.read()
 
     def _exists(self, path: PurePosixPath) -> bool:

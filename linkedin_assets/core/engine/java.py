@@ -5,12 +5,13 @@ Run as a module it prints the Java it found, or one line saying what to install.
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+
+from linkedin_assets.core.settings import environment_value, set_environment
 
 MISSING = (
     "Local Spark needs Java 17 or newer: install a JDK (e.g. `apt-get install openjdk-17-jre-headless`) "
@@ -32,8 +33,9 @@ def _major(java: Path) -> int | None:
 
 def find_java_home() -> Path | None:
     candidates = []
-    if os.environ.get("JAVA_HOME"):
-        candidates.append(Path(os.environ["JAVA_HOME"]))
+    configured = environment_value("JAVA_HOME")
+    if configured:
+        candidates.append(Path(configured))
     system = shutil.which("java")
     if system:
         candidates.append(Path(system).resolve().parent.parent)
@@ -54,7 +56,7 @@ def ensure_java() -> Path:
     home = find_java_home()
     if home is None:
         raise RuntimeError(MISSING)
-    os.environ["JAVA_HOME"] = str(home)
+    set_environment("JAVA_HOME", str(home))
     return home
 
 

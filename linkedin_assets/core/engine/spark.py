@@ -8,13 +8,13 @@ Delta table read with delta-rs, so the same text runs on a Databricks warehouse.
 
 from __future__ import annotations
 
-import os
 import threading
 
 import pyarrow as pa
 
 from linkedin_assets.core.engine.java import ensure_java
 from linkedin_assets.core.lake.protocol import ReadableLake
+from linkedin_assets.core.settings import set_environment
 from linkedin_assets.core.sql.text import TABLE_NAME
 
 _lock = threading.Lock()
@@ -28,7 +28,7 @@ def spark_session():
         if _session is None:
             ensure_java()
             # A local engine: bind to loopback, whatever the host name resolves to.
-            os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+            set_environment("SPARK_LOCAL_IP", "127.0.0.1", overwrite=False)
             from pyspark.sql import SparkSession
 
             _session = (
@@ -56,12 +56,14 @@ def run_sql(lake: ReadableLake, sql: str, params: dict | None = None, empty: dic
     `empty` maps (catalog, table) to the schema a missing table reads as.
     """
     spark = spark_session()
+    empty = empty or {}
     for catalog, table in set(TABLE_NAME.findall(sql)):
         rows = lake.read(catalog, table)
-        if rows is None and (catalog, table) in (empty or {}):
+        if rows is None and (catalog, table) in empty:
             rows = empty[(catalog, table)].empty_table()
         if rows is None:
-            raise LookupError(f"table {catalog}.linkedin.{table} does not exist yet under {lake.root}")
+            where = lake.location(catalog, table)
+            raise LookupError(f"table {catalog}.linkedin.{table} does not exist yet ({where})")
         spark.createDataFrame(rows).createOrReplaceTempView(_view_name(catalog, table))
     local_sql = TABLE_NAME.sub(lambda m: _view_name(m.group(1), m.group(2)), sql)
     return spark.sql(local_sql, args=params or {}).toArrow()

@@ -67,10 +67,14 @@ class _ContentReader:
         self.book = book
         self.file = book.file_name
         self.name = name
+        if name.period_start is None or name.period_end is None:
+            raise ExportError(self.file, "a Content export's name states its period")
         self.start: dt.date = name.period_start
         self.end: dt.date = name.period_end
         self.lang = language_of(self.file, [sheet.name for sheet in book.sheets.values()])
-        self.order = self.lang.date_order
+        if self.lang.date_order is None:  # language_of returns only languages it can read
+            raise ExportError(self.file, f"no date order known for {self.lang.name}")
+        self.order: str = self.lang.date_order
 
     def text(self, role: str) -> str:
         return self.lang.texts(role)[0]
@@ -127,9 +131,9 @@ class _ContentReader:
         text = to_text(sheet.cell(row, column)) or ""
         where = sheet.where(row, column)
         parts = [slash_date_parts(end) for end in _RANGE_SEPARATOR.split(text)]
-        if len(parts) != 2 or None in parts:
+        if len(parts) != 2 or parts[0] is None or parts[1] is None:
             raise ExportError(self.file, f"{where}: expected a range '{self.order} - {self.order}', found {text!r}")
-        if tuple(read_slash_date(p, self.order) for p in parts) != (self.start, self.end):
+        if (read_slash_date(parts[0], self.order), read_slash_date(parts[1], self.order)) != (self.start, self.end):
             stated = f"{self.start.isoformat()} to {self.end.isoformat()}"
             raise ExportError(self.file, f"{where}: range {text!r} does not match the file name's range {stated}")
 
@@ -246,9 +250,11 @@ class _ContentReader:
                 self.file, "expected either a DEMOGRAPHICS sheet or AUDIENCE and CONTENT DEMOGRAPHICS sheets, not both"
             )
         found: list[Demographic] = []
-        headers = [self.text(r) for r in ("top demographics", "value", "percentage")]
+        category, value, percent = (self.text(r) for r in ("top demographics", "value", "percentage"))
         for role in present:
-            _, rows = read_demographics(self.sheet(role), self.file, *headers, demographic_type=sheets[role])
+            _, rows = read_demographics(
+                self.sheet(role), self.file, category, value, percent, demographic_type=sheets[role]
+            )
             found += rows
         return tuple(found)
 

@@ -9,7 +9,6 @@ the Databricks notebooks get the same reasons by calling the parsers.
 
 from __future__ import annotations
 
-import os
 import posixpath
 import re
 import unicodedata
@@ -18,9 +17,9 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 from linkedin_assets.core.exports.model import ExportError
+from linkedin_assets.core.settings import max_file_mb
 
 MAX_FILE_MB_ENV = "LINKEDIN_MAX_FILE_MB"
-DEFAULT_MAX_FILE_MB = 20.0
 # A workbook may unpack to this many times the file size limit; more is a zip bomb,
 # not an analytics export (LinkedIn's are a few hundred KB unpacked).
 MAX_UNPACKED_FACTOR = 10
@@ -52,14 +51,7 @@ _R_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id
 
 def max_file_bytes() -> int:
     """The size limit from LINKEDIN_MAX_FILE_MB (MB = 1024 * 1024 bytes), default 20."""
-    text = os.environ.get(MAX_FILE_MB_ENV, "").strip()
-    try:
-        limit = float(text) if text else DEFAULT_MAX_FILE_MB
-    except ValueError:
-        limit = DEFAULT_MAX_FILE_MB
-    if not 0 < limit < float("inf"):  # nan, 0, negatives and inf: the default
-        limit = DEFAULT_MAX_FILE_MB
-    return int(limit * 1024 * 1024)
+    return int(max_file_mb() * 1024 * 1024)
 
 
 def check_file_name(file_name: str) -> None:

@@ -44,7 +44,7 @@ def _csv_rows(path: Path, file_name: str) -> list[list[object]]:
             file_name,
             f"not UTF-8 text (line {line}, byte {exc.start}: {data[exc.start : exc.end]!r}): save the CSV as UTF-8",
         ) from exc
-    return list(csv.reader(io.StringIO(text, newline="")))
+    return [list(row) for row in csv.reader(io.StringIO(text, newline=""))]
 
 
 def _patch_rows(rows: Sequence[Sequence[object]], file_name: str) -> tuple[PatchRow, ...]:
@@ -64,7 +64,9 @@ def _patch_rows(rows: Sequence[Sequence[object]], file_name: str) -> tuple[Patch
             raise ExportError(file_name, f"row {index + 1}: post_url is empty")
         if values["true_url"] is not None:  # the dashboard links it as "Open on LinkedIn"
             values["true_url"] = to_linkedin_url(values["true_url"], f"row {index + 1} true_url")
-        patches[values["post_url"]] = PatchRow(**values)
+        patches[values["post_url"]] = PatchRow(
+            values["post_url"], values["true_url"], values["title"], values["content"]
+        )
     return tuple(patches.values())
 
 

@@ -2,14 +2,8 @@
 
 from __future__ import annotations
 
-import os
-
+from linkedin_assets.core.settings import reporting_time_zone
 from linkedin_assets.core.sql.table import SqlTable
-
-
-def reporting_time_zone() -> str:
-    return os.environ.get("LINKEDIN_REPORTING_TIME_ZONE", "UTC")
-
 
 GOLD_TABLES = [
     SqlTable(

@@ -123,8 +123,9 @@ class UnityCatalogLake:
 
     def query(self, sql: str, params: dict | None = None, empty: dict | None = None) -> pa.Table:
         """One SELECT written with `<layer>.linkedin.<table>` names, run on the UC tables."""
+        empty = empty or {}
         for catalog, table in set(TABLE_NAME.findall(sql)):
-            if (catalog, table) in (empty or {}) and not self.exists(catalog, table):
+            if (catalog, table) in empty and not self.exists(catalog, table):
                 self.ensure(catalog, table, empty[(catalog, table)])
         mapped = TABLE_NAME.sub(lambda m: self.name(m.group(1), m.group(2)), sql)
         return to_arrow(self.spark.sql(mapped, args=params or {}))

@@ -6,7 +6,7 @@ from linkedin_assets.core.bronze import tables
 from linkedin_assets.core.bronze.step import STEPS, check_names
 from linkedin_assets.core.reports import WARNING_CHECKS
 from linkedin_assets.defs.keys import table_key
-from linkedin_assets.defs.partitions import daily_partitions, date_range
+from linkedin_assets.defs.partitions import date_range
 from linkedin_assets.defs.resources.lakehouse import LakehouseResource
 
 GROUP = "bronze"
@@ -92,49 +92,45 @@ def _fail_on_rejects(rejected: dict[str, str]) -> None:
 
 def _step(context: dg.AssetExecutionContext, lakehouse: LakehouseResource, kind: str):
     """Every bronze step: run it where the compute is, report what changed and the checks, fail on bad files."""
-    dates = date_range(context) if context.assets_def.partitions_def is not None else (None, None)
+    start, end = date_range(context) if context.assets_def.partitions_def is not None else (None, None)
     versions = {t.name: _reported_version(context, table_key("bronze", t.name)) for t in STEPS[kind][1]}
     reported = {name: version for name, version in versions.items() if version is not None}
-    results, rejected = lakehouse.bronze_step(context, kind, *dates, reported=reported)
+    results, rejected = lakehouse.bronze_step(context, kind, start, end, reported=reported)
     yield from results
     _fail_on_rejects(rejected)
 
 
-@dg.multi_asset(
-    name="content_export",
-    specs=[_spec(t, "content_daily and landing/content_historical") for t in tables.CONTENT_TABLES],
-    partitions_def=daily_partitions,
-    check_specs=_check_specs(tables.CONTENT_TABLES),
-    backfill_policy=dg.BackfillPolicy.single_run(),
-    retry_policy=BRONZE_RETRY,
-    description="Parse Content exports covering the run's dates and write the six profile tables.",
-)
-def content_export(context: dg.AssetExecutionContext, lakehouse: LakehouseResource):
-    yield from _step(context, lakehouse, "content")
+SOURCES = {
+    "content": "content_daily and landing/content_historical",
+    "post": "posts",
+    "patch": "patch",
+}
+DESCRIPTIONS = {
+    "content": "Parse Content exports covering the run's dates and write the six profile tables.",
+    "post": "Parse single-post exports whose as-of date is in the run's dates.",
+    "patch": "Apply pending patch files to post_patch (latest wins, empty cell = no correction).",
+}
 
 
-@dg.multi_asset(
-    name="post_export",
-    specs=[_spec(tables.POST_DETAILS, "posts")],
-    check_specs=_check_specs([tables.POST_DETAILS]),
-    partitions_def=daily_partitions,
-    backfill_policy=dg.BackfillPolicy.single_run(),
-    retry_policy=BRONZE_RETRY,
-    description="Parse single-post exports whose as-of date is in the run's dates.",
-)
-def post_export(context: dg.AssetExecutionContext, lakehouse: LakehouseResource):
-    yield from _step(context, lakehouse, "posts")
+def bronze_asset(kind: str, partitions: dg.PartitionsDefinition) -> dg.AssetsDefinition:
+    """The bronze step of one kind of upload (see core/landing.py VOLUME_KIND): its tables as one multi-asset."""
+    _, table_list, dated = STEPS[kind]
+
+    @dg.multi_asset(
+        name=f"bronze_{kind}",
+        specs=[_spec(t, SOURCES[kind]) for t in table_list],
+        check_specs=_check_specs(table_list),
+        partitions_def=partitions if dated else None,
+        backfill_policy=dg.BackfillPolicy.single_run() if dated else None,
+        retry_policy=BRONZE_RETRY,
+        description=DESCRIPTIONS[kind],
+    )
+    def _asset(context: dg.AssetExecutionContext, lakehouse: LakehouseResource):
+        yield from _step(context, lakehouse, kind)
+
+    return _asset
 
 
-@dg.multi_asset(
-    name="patch_file",
-    specs=[_spec(tables.POST_PATCH, "patch")],
-    check_specs=_check_specs([tables.POST_PATCH]),
-    retry_policy=BRONZE_RETRY,
-    description="Apply pending patch files to post_patch (latest wins, empty cell = no correction).",
-)
-def patch_file(context: dg.AssetExecutionContext, lakehouse: LakehouseResource):
-    yield from _step(context, lakehouse, "patch")
-
-
-bronze_assets = [content_export, post_export, patch_file]
+def bronze_assets(partitions: dg.PartitionsDefinition) -> dict[str, dg.AssetsDefinition]:
+    """kind -> its bronze multi-asset."""
+    return {kind: bronze_asset(kind, partitions) for kind in STEPS}

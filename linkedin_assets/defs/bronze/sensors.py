@@ -1,24 +1,23 @@
-"""File-arrival sensors, one per landing volume.
+"""File-arrival sensors, one per landing volume, and the post_patch version sensor.
 
-Each tick lists the volume's pending/ folder and requests one run per complete
-file: exactly the bronze assets that volume feeds, for the dates the file covers,
-with a run key from the file's identity (name, size, mtime) so a file seen twice
-runs once and a changed re-upload runs again. A file whose size or mtime changed
-since the previous tick is still being written and waits for the next one.
-The headless `linkedin-analytics run` evaluates these same sensors, and the
-post_patch version sensor below.
+Each arrival tick lists the volume's pending/ folder and requests one run per
+complete file: exactly the bronze assets that volume feeds, for the dates the file
+covers, with a run key from the file's identity (name, size, mtime) so a file seen
+twice runs once and a changed re-upload runs again. A file still being written
+waits (see `settled`). The headless `linkedin-analytics run` ticks these same
+sensors (linkedin_assets/headless.py).
 """
 
 import json
-import os
+import time
 
 import dagster as dg
 
 from linkedin_assets.core import checks
 from linkedin_assets.core.bronze.ingest import coverage
 from linkedin_assets.core.exports.model import ExportError
-from linkedin_assets.core.landing import VOLUMES, LandedFile, Landing
-from linkedin_assets.defs.bronze.assets import content_export, patch_file, post_export
+from linkedin_assets.core.landing import VOLUME_KIND, VOLUMES, LandedFile, LandingArea
+from linkedin_assets.core.settings import Settings
 from linkedin_assets.defs.keys import table_key
 from linkedin_assets.defs.partitions import partition_bounds
 from linkedin_assets.defs.resources.lakehouse import LakehouseResource
@@ -28,24 +27,18 @@ VOLUME_TAG = "linkedin/volume"
 # Dagster's own tags for a run over a range of partitions (what single-run backfills use).
 RANGE_START_TAG = "dagster/asset_partition_range_start"
 RANGE_END_TAG = "dagster/asset_partition_range_end"
-SENSOR_INTERVAL_SECONDS = int(os.environ.get("LINKEDIN_SENSOR_INTERVAL_SECONDS", "10"))
 
 POST_PATCH_KEY = table_key("bronze", "post_patch")
 
-VOLUME_ASSETS = {
-    "content_daily": content_export,
-    "content_historical": content_export,
-    "posts": post_export,
-    "patch": patch_file,
-}
 
-
-def _request(file: LandedFile, landing: Landing) -> dg.RunRequest:
+def _request(
+    file: LandedFile, landing: LandingArea, assets: dg.AssetsDefinition, partitions: dg.DailyPartitionsDefinition
+) -> dg.RunRequest:
     """The run for one file. Raises ExportError when its dates cannot be told or are out of range."""
     tags = {FILE_TAG: file.source_file, VOLUME_TAG: file.volume}
     dates = coverage(file, landing)
     if dates is not None:
-        first, last = partition_bounds()
+        first, last = partition_bounds(partitions)
         if dates[0] < first or dates[1] > last:
             raise ExportError(
                 file.name,
@@ -54,19 +47,30 @@ def _request(file: LandedFile, landing: Landing) -> dg.RunRequest:
             )
         tags[RANGE_START_TAG] = dates[0].isoformat()
         tags[RANGE_END_TAG] = dates[1].isoformat()
-    return dg.RunRequest(
-        run_key=file.run_key,
-        asset_selection=list(VOLUME_ASSETS[file.volume].keys),
-        tags=tags,
-    )
+    return dg.RunRequest(run_key=file.run_key, asset_selection=list(assets.keys), tags=tags)
 
 
-def plan_pending(landing: Landing, volume: str, cursor: dict) -> tuple[list[dg.RunRequest], dict, dict[str, str]]:
+def settled(file: LandedFile, seen_before: dict, settle_seconds: float, now: float | None = None) -> bool:
+    """Not still being written: unchanged since the previous tick, or untouched for `settle_seconds`."""
+    if seen_before.get(file.name) == file.identity:
+        return True
+    age = (time.time() if now is None else now) - file.mtime_ns / 1e9
+    return age >= settle_seconds
+
+
+def plan_pending(
+    landing: LandingArea,
+    volume: str,
+    cursor: dict,
+    settle_seconds: float,
+    assets: dg.AssetsDefinition,
+    partitions: dg.DailyPartitionsDefinition,
+) -> tuple[list[dg.RunRequest], dict, dict[str, str]]:
     """(run requests, new cursor, rejected file -> reason) for one volume's pending files.
 
     The cursor holds each pending file's identity as last seen and as last requested:
-    a file is requested once it looks the same on two ticks (so it is not still being
-    written), and again only if it changes (a re-upload).
+    a file is requested once it has settled (see `settled`), and again only if it
+    changes (a re-upload).
     """
     seen_before, requested_before = cursor.get("seen", {}), cursor.get("requested", {})
     requests, seen, requested, rejected = [], {}, {}, {}
@@ -75,10 +79,10 @@ def plan_pending(landing: Landing, volume: str, cursor: dict) -> tuple[list[dg.R
         if requested_before.get(file.name) == file.identity:
             requested[file.name] = file.identity
             continue
-        if seen_before.get(file.name) != file.identity:
+        if not settled(file, seen_before, settle_seconds):
             continue
         try:
-            requests.append(_request(file, landing))
+            requests.append(_request(file, landing, assets, partitions))
             requested[file.name] = file.identity
         except ExportError as exc:
             landing.mark_error(file, str(exc))
@@ -87,22 +91,39 @@ def plan_pending(landing: Landing, volume: str, cursor: dict) -> tuple[list[dg.R
     return requests, {"seen": seen, "requested": requested}, rejected
 
 
-def _arrival_sensor(volume: str) -> dg.SensorDefinition:
+def unsettled(cursor: str | None) -> list[str]:
+    """Pending files an arrival sensor's cursor saw but did not request yet: still being written."""
+    state = json.loads(cursor) if cursor else {}
+    return sorted(set(state.get("seen", {})) - set(state.get("requested", {})))
+
+
+def arrival_sensor(
+    volume: str, assets: dg.AssetsDefinition, partitions: dg.DailyPartitionsDefinition, settings: Settings
+) -> dg.SensorDefinition:
     @dg.sensor(
         name=f"{volume}_arrival",
         description=f"Runs the bronze assets fed by landing/{volume}/pending/ when a file lands there.",
-        minimum_interval_seconds=SENSOR_INTERVAL_SECONDS,
+        minimum_interval_seconds=settings.sensor_interval_seconds,
         default_status=dg.DefaultSensorStatus.RUNNING,
-        asset_selection=list(VOLUME_ASSETS[volume].keys),
+        asset_selection=list(assets.keys),
     )
     def arrival(context: dg.SensorEvaluationContext, lakehouse: LakehouseResource) -> dg.SensorResult:
         cursor = json.loads(context.cursor) if context.cursor else {}
-        requests, cursor, rejected = plan_pending(lakehouse.landing, volume, cursor)
+        requests, cursor, rejected = plan_pending(
+            lakehouse.landing, volume, cursor, settings.settle_seconds, assets, partitions
+        )
         for name, reason in rejected.items():
             context.log.warning(f"moved to errors/: {name}: {reason}")
         return dg.SensorResult(run_requests=requests, cursor=json.dumps(cursor, sort_keys=True))
 
     return arrival
+
+
+def arrival_sensors(
+    bronze: dict[str, dg.AssetsDefinition], partitions: dg.DailyPartitionsDefinition, settings: Settings
+) -> list[dg.SensorDefinition]:
+    """One per landing volume, each requesting the bronze asset of its volume's kind."""
+    return [arrival_sensor(v, bronze[VOLUME_KIND[v]], partitions, settings) for v in VOLUMES]
 
 
 def _recorded_version(instance: dg.DagsterInstance) -> int | None:
@@ -111,17 +132,9 @@ def _recorded_version(instance: dg.DagsterInstance) -> int | None:
     if event is None or event.asset_materialization is None:
         return None
     value = event.asset_materialization.metadata.get("delta_version")
-    return value.value if value is not None else None
+    return int(value.value) if value is not None else None  # type: ignore[arg-type]  # an int by construction
 
 
-@dg.sensor(
-    name="post_patch_version",
-    description="Watches the Delta version of bronze.linkedin.post_patch. A change made outside "
-    "Dagster (SQL, the deltalake API) is recorded, and the automation refreshes what depends on "
-    "post metadata; nothing on the metrics path.",
-    minimum_interval_seconds=SENSOR_INTERVAL_SECONDS,
-    default_status=dg.DefaultSensorStatus.RUNNING,
-)
 def post_patch_version(context: dg.SensorEvaluationContext, lakehouse: LakehouseResource) -> dg.SensorResult:
     version = lakehouse.lake.version("bronze", "post_patch")
     if version is None or context.cursor == str(version):
@@ -147,4 +160,12 @@ def post_patch_version(context: dg.SensorEvaluationContext, lakehouse: Lakehouse
     return dg.SensorResult(asset_events=events, cursor=str(version))
 
 
-arrival_sensors = [_arrival_sensor(v) for v in VOLUMES]
+def post_patch_version_sensor(settings: Settings) -> dg.SensorDefinition:
+    return dg.sensor(
+        name="post_patch_version",
+        description="Watches the Delta version of bronze.linkedin.post_patch. A change made outside "
+        "Dagster (SQL, the deltalake API) is recorded, and the automation refreshes what depends on "
+        "post metadata; nothing on the metrics path.",
+        minimum_interval_seconds=settings.sensor_interval_seconds,
+        default_status=dg.DefaultSensorStatus.RUNNING,
+    )(post_patch_version)

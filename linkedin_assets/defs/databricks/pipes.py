@@ -10,16 +10,21 @@ A run that fails becomes a `dg.Failure` carrying the task's error and the run's 
 
 from __future__ import annotations
 
+import itertools
 import json
 
 import dagster as dg
-from dagster._core.errors import DagsterPipesExecutionError
 from dagster_databricks.pipes import (
     PipesDatabricksClient,
     PipesDatabricksServerlessClient,
     PipesUnityCatalogVolumesContextInjector,
     PipesUnityCatalogVolumesMessageReader,
 )
+
+from linkedin_assets.defs.compat import DagsterPipesExecutionError
+
+# How far back to look for the failed run among the workspace's one-time runs.
+RUNS_SEARCHED = 100
 
 
 def describe_failed_run(client, run_id: int) -> tuple[str, str | None]:
@@ -42,26 +47,34 @@ def describe_failed_run(client, run_id: int) -> tuple[str, str | None]:
     return "\n".join(lines), run.run_page_url
 
 
-class _Reporting:
-    """Mixed into the Pipes clients: a failed run's error and page instead of the bare state."""
+def run_notebook(client, workspace, context: dg.AssetExecutionContext, task, extras: dict, submit_args: dict):
+    """`client.run(...)`; a run that fails becomes a `dg.Failure` with the task's error and the run's page.
 
-    def _poll_til_success(self, context, run_id: int) -> None:
-        try:
-            super()._poll_til_success(context, run_id)
-        except DagsterPipesExecutionError:
-            description, url = describe_failed_run(self.client, run_id)
-            metadata = {"databricks_run_id": str(run_id)}
-            if url:
-                metadata["databricks_run_url"] = dg.MetadataValue.url(url)
-            raise dg.Failure(description=description, metadata=metadata) from None
+    dagster-databricks raises its Pipes error with the run's state message only. The
+    run is found again by its name (unique per Dagster run and step; the newest one
+    is this attempt's) through the public Jobs API.
+    """
+    try:
+        return client.run(context=context, task=task, extras=extras, submit_args=submit_args)
+    except DagsterPipesExecutionError as e:
+        run_id = _submitted_run_id(workspace, submit_args["run_name"])
+        if run_id is None:
+            raise dg.Failure(description=f"Databricks run {submit_args['run_name']!r} failed: {e}") from None
+        description, url = describe_failed_run(workspace, run_id)
+        metadata: dict = {"databricks_run_id": str(run_id)}
+        if url:
+            metadata["databricks_run_url"] = dg.MetadataValue.url(url)
+        raise dg.Failure(description=description, metadata=metadata) from None
 
 
-class ServerlessClient(_Reporting, PipesDatabricksServerlessClient):
-    pass
+def _submitted_run_id(workspace, run_name: str) -> int | None:
+    from databricks.sdk.service import jobs
 
-
-class JobClusterClient(_Reporting, PipesDatabricksClient):
-    pass
+    runs = workspace.jobs.list_runs(run_type=jobs.RunType.SUBMIT_RUN, completed_only=True, limit=25)
+    for run in itertools.islice(runs, RUNS_SEARCHED):
+        if run.run_name == run_name:
+            return run.run_id
+    return None
 
 
 def notebook_client(workspace, pipes_volume_path: str, poll_interval_seconds: float, job_cluster: str | None):
@@ -70,13 +83,13 @@ def notebook_client(workspace, pipes_volume_path: str, poll_interval_seconds: fl
         client=workspace, volume_path=pipes_volume_path, interval=1, include_stdio_in_messages=False
     )
     if job_cluster:
-        return JobClusterClient(
+        return PipesDatabricksClient(
             client=workspace,
             context_injector=PipesUnityCatalogVolumesContextInjector(client=workspace, volume_path=pipes_volume_path),
             message_reader=reader,
             poll_interval_seconds=poll_interval_seconds,
         )
-    return ServerlessClient(
+    return PipesDatabricksServerlessClient(
         client=workspace,
         volume_path=pipes_volume_path,
         message_reader=reader,

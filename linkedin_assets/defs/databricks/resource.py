@@ -17,8 +17,9 @@ from linkedin_assets.core.databricks.lakeview import BUNDLE_NOTEBOOKS_SUFFIX, DE
 from linkedin_assets.core.databricks.volumes import VolumeLanding
 from linkedin_assets.core.reports import rejected_from_pipes
 from linkedin_assets.core.sql.step import checked
+from linkedin_assets.defs.compat import allow_skipped_outputs
 from linkedin_assets.defs.databricks.gold import refresh_gold
-from linkedin_assets.defs.databricks.pipes import notebook_client, notebook_task
+from linkedin_assets.defs.databricks.pipes import notebook_client, notebook_task, run_notebook
 from linkedin_assets.defs.databricks.warehouse import WarehouseResource
 from linkedin_assets.defs.databricks.warehouse_lake import WarehouseLake
 from linkedin_assets.defs.resources.lakehouse import LakehouseResource
@@ -74,13 +75,15 @@ class DatabricksLakehouseResource(LakehouseResource):
 
     def _run_notebook(self, context, name: str, extras: dict):
         client = notebook_client(self.workspace, self.pipes_volume_path, self.poll_interval_seconds, self.job_cluster)
-        return client.run(
-            context=context,
-            task=notebook_task(self._notebook(name), self.job_cluster),
-            extras={**self._extras(), **extras},
-            submit_args=self._submit_args(
-                f"linkedin {name} {extras.get('kind') or extras.get('table')} (dagster run {context.run_id[:8]})"
-            ),
+        # The name is unique per Dagster run and step: a failed run is found again by it.
+        run_name = f"linkedin {name} {extras.get('kind') or extras.get('table')} (dagster run {context.run.run_id})"
+        return run_notebook(
+            client,
+            self.workspace,
+            context,
+            notebook_task(self._notebook(name), self.job_cluster),
+            {**self._extras(), **extras},
+            self._submit_args(run_name),
         )
 
     def _submit_args(self, run_name: str) -> dict:
@@ -106,10 +109,7 @@ class DatabricksLakehouseResource(LakehouseResource):
         )
         # Only what the notebook reported: an unchanged table stays unreported (see bronze/step.py).
         results = invocation.get_results(implicit_materializations=False)
-        # A Pipes session makes every output required, to catch a forgotten `get_results`;
-        # the bronze specs are skippable by design, so their step keeps the ordinary rule.
-        # (Private Dagster API: dagster is pinned <1.14.)
-        context.op_execution_context._step_execution_context._requires_typed_event_stream = False
+        allow_skipped_outputs(context)
         return list(results), rejected_from_pipes(invocation.get_custom_messages())
 
     def table_step(self, context, table, start=None, end=None) -> list:

@@ -4,9 +4,12 @@ Locally they are Spark SQL over the Delta lake; with LINKEDIN_COMPUTE=databricks
 same SQL files become Unity Catalog materialized views refreshed on the SQL warehouse.
 """
 
+import dagster as dg
+
 from linkedin_assets.core.gold.tables import GOLD_TABLES
+from linkedin_assets.core.settings import Settings
 from linkedin_assets.defs.sql_assets import build_sql_asset
 
 
-def gold_assets(compute: str = "local") -> list:
-    return [build_sql_asset(t, compute) for t in GOLD_TABLES]
+def gold_assets(settings: Settings, partitions: dg.PartitionsDefinition) -> list[dg.AssetsDefinition]:
+    return [build_sql_asset(t, settings, partitions) for t in GOLD_TABLES]
