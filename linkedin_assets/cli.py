@@ -73,33 +73,35 @@ def run_pending(settings: Settings, downstream: bool = True) -> RunSummary:
     # Two runners starting on a fresh DAGSTER_HOME would both create its SQLite schema.
     with exclusive(settings.dagster_home / ".init.lock"):
         instance = dg.DagsterInstance.get()
-    lakehouse: LakehouseResource = (defs.resources or {})["lakehouse"]
-    landing = lakehouse.landing
-    before_processed = _files(landing, "processed")
-    before_errors = _files(landing, "errors")
-    keys = defs.resolve_asset_graph().get_all_asset_keys()
-    start_position = last_storage_id(instance, keys)
+    # Initialized as a run would (its config may name environment variables).
+    with dg.build_resources(defs.resources or {}, instance=instance) as resources:
+        lakehouse: LakehouseResource = resources.lakehouse
+        landing = lakehouse.landing
+        before_processed = _files(landing, "processed")
+        before_errors = _files(landing, "errors")
+        keys = defs.resolve_asset_graph().get_all_asset_keys()
+        start_position = last_storage_id(instance, keys)
 
-    headless = Headless(defs, instance, settings)
-    headless.automation_baseline()
-    headless.notifications_baseline()
-    headless.arrivals()
-    headless.table_versions()
-    if downstream:
-        headless.automation()
-    headless.notifications()
+        headless = Headless(defs, instance, settings)
+        headless.automation_baseline()
+        headless.notifications_baseline()
+        headless.arrivals()
+        headless.table_versions()
+        if downstream:
+            headless.automation()
+        headless.notifications()
 
-    summary = RunSummary(failed_runs=headless.done.failed, waiting=headless.done.waiting, runs=headless.done.runs)
-    summary.materialized = materialized_after(instance, keys, start_position)
-    after_processed = _files(landing, "processed")
-    after_errors = _files(landing, "errors")
-    for volume in VOLUMES:
-        new = sorted(after_processed[volume] - before_processed[volume])
-        if new:
-            summary.processed[volume] = new
-        for name in sorted(after_errors[volume] - before_errors[volume]):
-            summary.errors[f"{volume}/{name}"] = landing.error_reason(name, volume) or "see errors/"
-    return summary
+        summary = RunSummary(failed_runs=headless.done.failed, waiting=headless.done.waiting, runs=headless.done.runs)
+        summary.materialized = materialized_after(instance, keys, start_position)
+        after_processed = _files(landing, "processed")
+        after_errors = _files(landing, "errors")
+        for volume in VOLUMES:
+            new = sorted(after_processed[volume] - before_processed[volume])
+            if new:
+                summary.processed[volume] = new
+            for name in sorted(after_errors[volume] - before_errors[volume]):
+                summary.errors[f"{volume}/{name}"] = landing.error_reason(name, volume) or "see errors/"
+        return summary
 
 
 def table_counts(settings: Settings) -> list[tuple[str, int, int | None]]:

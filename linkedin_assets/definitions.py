@@ -7,9 +7,11 @@ from LINKEDIN_START_DATE, the sensors' intervals, the retry delay, and the one
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import dagster as dg
 
-from linkedin_assets.core.settings import DatabricksSettings, Settings, load_settings
+from linkedin_assets.core.settings import DatabricksSettings, Settings, environment_value, load_settings
 from linkedin_assets.defs.automation import automation_sensor
 from linkedin_assets.defs.bronze.assets import bronze_assets
 from linkedin_assets.defs.bronze.sensors import arrival_sensors, post_patch_version_sensor
@@ -29,7 +31,15 @@ def lakehouse_resource(settings: Settings) -> LakehouseResource:
         from linkedin_assets.defs.databricks.settings import lakehouse_resource as databricks_lakehouse
 
         return databricks_lakehouse(DatabricksSettings.from_env())
-    return LocalLakehouseResource(home=str(settings.home))
+    return LocalLakehouseResource(home=_home(settings))
+
+
+def _home(settings: Settings) -> str:
+    """LINKEDIN_HOME as the UI shows it: the variable (dg.EnvVar) when that is where the path came from."""
+    configured = environment_value("LINKEDIN_HOME")
+    if configured and Path(configured).is_absolute() and Path(configured).resolve() == settings.home:
+        return dg.EnvVar("LINKEDIN_HOME")
+    return str(settings.home)
 
 
 def build_definitions(settings: Settings | None = None) -> dg.Definitions:

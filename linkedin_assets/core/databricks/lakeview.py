@@ -27,9 +27,9 @@ LINKEDIN_DASHBOARD_SUBSCRIBER.
 from __future__ import annotations
 
 import json
-import re
 
 from linkedin_assets.core.project_files import REPO_ROOT
+from linkedin_assets.core.sql.text import TABLE_NAME
 
 DASHBOARD_FILE = REPO_ROOT / "dashboards" / "linkedin_statistics.lvdash.json"
 
@@ -37,7 +37,6 @@ DISPLAY_NAME = "LinkedIn Statistics"
 SCHEDULE_NAME = "LinkedIn Statistics daily"
 # 07:00 UTC: after LinkedIn's daily numbers for the day before are usually in.
 SCHEDULE_CRON = "0 0 7 * * ?"
-LAYER_TABLE = re.compile(r"\b(bronze|silver|gold)\.linkedin\.")
 # The dev bundle's root; its notebooks are under files/notebooks (resource.BUNDLE_NOTEBOOKS).
 DEV_BUNDLE_ROOT = "/Workspace/Users/{user}/.bundle/linkedin-analytics/dev"
 BUNDLE_NOTEBOOKS_SUFFIX = "/files/notebooks"
@@ -47,7 +46,7 @@ PAGE_DEFAULTS = {"pageType": "PAGE_TYPE_CANVAS"}
 
 def serialized_dashboard(table_names: dict[str, str]) -> str:
     """The .lvdash.json with the configured catalog/schema names in its queries."""
-    return LAYER_TABLE.sub(lambda m: f"{table_names[m.group(1)]}.", DASHBOARD_FILE.read_text())
+    return TABLE_NAME.sub(lambda m: f"{table_names[m.group(1)]}.{m.group(2)}", DASHBOARD_FILE.read_text())
 
 
 def same_definition(remote: str | None, local: str) -> bool:

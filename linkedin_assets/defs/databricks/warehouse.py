@@ -31,7 +31,7 @@ import dagster as dg
 from pydantic import PrivateAttr
 
 from linkedin_assets.core.sql.table import SqlTable
-from linkedin_assets.core.sql.text import sql_text
+from linkedin_assets.core.sql.text import TABLE_NAME, sql_text
 
 TERMINAL_STATES = ("SUCCEEDED", "FAILED", "CANCELED", "CLOSED")
 # ServiceErrorCode values (databricks.sdk.service.sql) that mean "try again later".
@@ -46,7 +46,6 @@ TRANSIENT_ERROR_CODES = frozenset(
     }
 )
 IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-LAYER_TABLE = re.compile(r"\b(bronze|silver|gold)\.linkedin\.(\w+)\b")
 PARAMETER_MARKER = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
 DEFINITION_TAG = "linkedin_assets definition"
 
@@ -188,7 +187,7 @@ def inline_parameters(sql: str, params: dict, table_names: dict[str, str] | None
 
         text = PARAMETER_MARKER.sub(literal, text)
         if table_names:
-            text = LAYER_TABLE.sub(lambda m: f"{table_names[m.group(1)]}.{m.group(2)}", text)
+            text = TABLE_NAME.sub(lambda m: f"{table_names[m.group(1)]}.{m.group(2)}", text)
         return text
 
     out = "".join(code(t) if kind == "code" else t for kind, t in _segments(sql) if kind != "comment")

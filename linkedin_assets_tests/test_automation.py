@@ -1,0 +1,112 @@
+"""The automation conditions, evaluated with `dg.evaluate_automation_conditions` on the
+project's own definitions (no run, no Spark): what an upstream change requests, and what
+a failed blocking check holds back. Then how the headless run groups requests into runs."""
+
+import dagster as dg
+
+from linkedin_assets.definitions import build_definitions
+from linkedin_assets.defs.automation import AUTOMATED
+from linkedin_assets.headless import day_ranges, run_requests
+
+DAY = "2026-10-30"
+
+
+def _key(path: str) -> dg.AssetKey:
+    return dg.AssetKey(path.split("/"))
+
+
+def _requested(result, defs) -> dict[str, set]:
+    keys = AUTOMATED.resolve(defs.resolve_asset_graph())
+    return {k.to_user_string(): set(result.get_requested_partitions(k)) for k in keys if result.get_num_requested(k)}
+
+
+def _materialize(instance: dg.DagsterInstance, path: str, partition: str | None = None) -> None:
+    instance.report_runless_asset_event(dg.AssetMaterialization(_key(path), partition=partition))
+
+
+def test_a_bronze_day_requests_its_day_downstream_and_nothing_before_it_lands(settings):
+    defs = build_definitions(settings)
+    instance = dg.DagsterInstance.get()
+    first = dg.evaluate_automation_conditions(defs=defs, instance=instance, asset_selection=AUTOMATED)
+    assert first.total_requested == 0
+
+    _materialize(instance, "bronze/linkedin/totals", DAY)
+    result = dg.evaluate_automation_conditions(
+        defs=defs, instance=instance, asset_selection=AUTOMATED, cursor=first.cursor
+    )
+    requested = _requested(result, defs)
+    # Only the direct dependents of bronze totals, for that day; gold waits for silver.
+    assert requested == {
+        "silver/linkedin/totals": {DAY},
+        "silver/linkedin/impressions": {DAY},
+        "silver/linkedin/engagements": {DAY},
+    }
+
+    # Handled: the same event does not request again on the next tick.
+    again = dg.evaluate_automation_conditions(
+        defs=defs, instance=instance, asset_selection=AUTOMATED, cursor=result.cursor
+    )
+    assert again.total_requested == 0
+
+    # Silver totals lands: the gold tables that read it follow, whole (gold is not partitioned).
+    _materialize(instance, "silver/linkedin/totals", DAY)
+    gold = dg.evaluate_automation_conditions(
+        defs=defs, instance=instance, asset_selection=AUTOMATED, cursor=again.cursor
+    )
+    assert _requested(gold, defs) == {
+        "gold/linkedin/dim_date": {None},
+        "gold/linkedin/fct_daily_profile_statistics": {None},
+        "gold/linkedin/fct_daily_post_statistics": {None},
+    }
+
+
+def test_a_failed_blocking_check_upstream_holds_its_data_back(settings):
+    defs = build_definitions(settings)
+    instance = dg.DagsterInstance.get()
+    start = dg.evaluate_automation_conditions(defs=defs, instance=instance, asset_selection=AUTOMATED)
+    key = _key("bronze/linkedin/post_patch")
+    _materialize(instance, "bronze/linkedin/post_patch")
+    instance.report_runless_asset_event(
+        dg.AssetCheckEvaluation(asset_key=key, check_name="unique_keys", passed=False, metadata={})
+    )
+    blocked = dg.evaluate_automation_conditions(
+        defs=defs, instance=instance, asset_selection=AUTOMATED, cursor=start.cursor
+    )
+    assert "silver/linkedin/posts" not in _requested(blocked, defs)
+
+    _materialize(instance, "bronze/linkedin/post_patch")
+    instance.report_runless_asset_event(
+        dg.AssetCheckEvaluation(asset_key=key, check_name="unique_keys", passed=True, metadata={})
+    )
+    fixed = dg.evaluate_automation_conditions(
+        defs=defs, instance=instance, asset_selection=AUTOMATED, cursor=blocked.cursor
+    )
+    assert _requested(fixed, defs) == {"silver/linkedin/posts": {None}}
+
+
+def test_requests_become_one_run_per_asset_set_and_range_of_days():
+    totals, followers, posts = (
+        _key("silver/linkedin/totals"),
+        _key("silver/linkedin/followers"),
+        _key("silver/linkedin/posts"),
+    )
+    days = {"2026-10-01", "2026-10-02", "2026-10-03", "2026-10-07"}
+    got = [
+        (sorted(k.to_user_string() for k in r.asset_selection or []), dict(r.tags))
+        for r in run_requests({totals: days, followers: days, posts: {None}})
+    ]
+    ranged = "dagster/asset_partition_range_start", "dagster/asset_partition_range_end"
+    assert got == [
+        (["silver/linkedin/followers", "silver/linkedin/totals"], dict(zip(ranged, ("2026-10-01", "2026-10-03")))),
+        (["silver/linkedin/followers", "silver/linkedin/totals"], dict(zip(ranged, ("2026-10-07", "2026-10-07")))),
+        (["silver/linkedin/posts"], {}),
+    ]
+
+
+def test_day_ranges():
+    assert list(day_ranges([])) == []
+    assert list(day_ranges(["2026-12-31", "2027-01-01"])) == [("2026-12-31", "2027-01-01")]
+    assert list(day_ranges(["2026-01-01", "2026-01-03", "2026-01-04"])) == [
+        ("2026-01-01", "2026-01-01"),
+        ("2026-01-03", "2026-01-04"),
+    ]

@@ -1,0 +1,90 @@
+"""Configuration in one place: every variable the code reads is declared in core/settings.py,
+the README's tables are those declarations, and the definitions take what they say."""
+
+from __future__ import annotations
+
+import ast
+import datetime as dt
+import re
+from pathlib import Path
+
+import dagster as dg
+
+from linkedin_assets.core import settings as settings_module
+from linkedin_assets.core.settings import (
+    DATABRICKS_VARIABLES,
+    EMAIL_VARIABLES,
+    VARIABLES,
+    load_settings,
+    markdown_table,
+)
+from linkedin_assets.definitions import build_definitions
+
+REPO = Path(__file__).resolve().parents[1]
+PACKAGE = REPO / "linkedin_assets"
+
+
+def _declared() -> set[str]:
+    """Every variable name the declarations cover, `LINKEDIN_{A,B}_X` spelled out."""
+    names = set()
+    for v in (*VARIABLES, *EMAIL_VARIABLES, *DATABRICKS_VARIABLES):
+        for name in re.findall(r"[A-Z_]*(?:\{[A-Z,]+\})?[A-Z_]+", v.name):
+            if "{" in name:
+                head, rest = name.split("{")
+                options, tail = rest.split("}")
+                names |= {f"{head}{option}{tail}" for option in options.split(",")}
+            else:
+                names.add(name)
+    return names
+
+
+def _read_in(path: Path) -> set[str]:
+    """Every LINKEDIN_* string literal in a module."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        is_text = isinstance(node, ast.Constant) and isinstance(node.value, str)
+        if is_text and re.fullmatch(r"LINKEDIN_[A-Z_]*[A-Z]", node.value):
+            found.add(node.value)
+    return found
+
+
+def test_only_the_settings_module_touches_the_environment():
+    readers = sorted(
+        str(p.relative_to(REPO))
+        for p in PACKAGE.rglob("*.py")
+        if "os.environ" in p.read_text() or "os.getenv" in p.read_text()
+    )
+    assert readers == ["linkedin_assets/core/settings.py"]
+
+
+def test_every_variable_read_is_declared():
+    read = _read_in(Path(settings_module.__file__))
+    read |= {f"LINKEDIN_{layer.upper()}_CATALOG" for layer in settings_module.LAYERS}
+    read.discard("LINKEDIN_NOTEBOOK_LOCAL_LAKE")  # the tests' stand-in only; never set on Databricks
+    assert read <= _declared(), sorted(read - _declared())
+    assert "DAGSTER_HOME" in _declared()
+
+
+def test_the_readme_tables_are_the_declarations():
+    readme = (REPO / "README.md").read_text()
+    for variables in (VARIABLES, EMAIL_VARIABLES, DATABRICKS_VARIABLES):
+        rows = "\n".join(markdown_table(variables))
+        assert rows in readme, f"README table differs from core/settings.py ({variables[0].group})"
+
+
+def test_the_definitions_take_the_settings(settings, monkeypatch):
+    monkeypatch.setenv("LINKEDIN_START_DATE", "2025-06-01")
+    monkeypatch.setenv("LINKEDIN_SENSOR_INTERVAL_SECONDS", "7")
+    monkeypatch.setenv("LINKEDIN_AUTOMATION_INTERVAL_SECONDS", "13")
+    monkeypatch.setenv("LINKEDIN_RETRY_DELAY_SECONDS", "0.5")
+    loaded = load_settings()
+    assert loaded.start_date == dt.date(2025, 6, 1)
+    defs = build_definitions(loaded)
+    content = defs.resolve_assets_def(dg.AssetKey(["bronze", "linkedin", "totals"]))
+    assert content.partitions_def is not None
+    assert content.partitions_def.get_first_partition_key() == "2025-06-01"
+    assert defs.resolve_sensor_def("content_daily_arrival").minimum_interval_seconds == 7
+    assert defs.resolve_sensor_def("linkedin_automation").minimum_interval_seconds == 13
+    gold = defs.resolve_assets_def(dg.AssetKey(["gold", "linkedin", "dim_date"]))
+    policy = gold.op.retry_policy
+    assert policy is not None and policy.delay == 0.5
