@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed-stamp
 export LINKEDIN_HOME ?= $(CURDIR)/.linkedin
 export DAGSTER_HOME  ?= $(LINKEDIN_HOME)/dagster
 
-.PHONY: install demo run dev test check bench clean browser
+.PHONY: install demo run dev serve test check bench screenshots clean browser
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,9 +26,11 @@ demo: install
 run: install
 	$(BIN)/linkedin-analytics run
 
+# The Dagster UI on :3000 and, beside it, the upload page on :3001 (stopped with it).
 dev: install
 	$(BIN)/linkedin-analytics init
-	$(BIN)/dagster dev -w workspace.yaml
+	$(BIN)/linkedin-analytics serve & SERVE=$$!; trap 'kill $$SERVE 2>/dev/null' EXIT INT TERM; \
+		$(BIN)/dagster dev -w workspace.yaml
 
 # The dashboard is checked in a real headless browser: Debian's Chromium. Without root
 # or apt, that one test skips and says so.
@@ -48,6 +50,13 @@ check: install
 
 test: check browser
 	$(BIN)/python -m pytest
+
+serve: install
+	$(BIN)/linkedin-analytics serve
+
+# The README's pictures, from sample exports in a throw-away home (needs Chromium: make browser).
+screenshots: install browser
+	$(BIN)/python -m linkedin_assets.upload.screenshot docs/upload-page.png
 
 bench: install
 	$(BIN)/python -m bench

@@ -163,6 +163,15 @@ def cmd_init(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    from linkedin_assets.upload.app import serve  # the web server only for this command
+
+    settings = load_settings()
+    prepare_environment(settings)
+    serve(settings, args.host or settings.upload_host, args.port or settings.upload_port, settings.upload_token)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     import warnings
 
@@ -172,6 +181,10 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("init", help="create the landing folders and DAGSTER_HOME").set_defaults(func=cmd_init)
     sub.add_parser("run", help="process every pending file once, headless").set_defaults(func=cmd_run)
+    serve = sub.add_parser("serve", help="the upload page (drop exports in a browser)")
+    serve.add_argument("--host", help="address to listen on (default LINKEDIN_UPLOAD_HOST, 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port (default LINKEDIN_UPLOAD_PORT, 3001)")
+    serve.set_defaults(func=cmd_serve)
     demo = sub.add_parser("demo", help="write realistic sample exports into landing, then run")
     demo.add_argument("--days", type=int, default=30)
     demo.add_argument("--end", help="last day of the sample (default: yesterday)")

@@ -64,6 +64,13 @@ VARIABLES = (
         "`WARNING`",
         "what `linkedin-analytics run` prints of its runs' logs (all of it is in the UI)",
     ),
+    Variable("LINKEDIN_UPLOAD_HOST", "`127.0.0.1`", "where the upload page listens (any other address needs a token)"),
+    Variable("LINKEDIN_UPLOAD_PORT", "`3001`", "the upload page's port"),
+    Variable(
+        "LINKEDIN_UPLOAD_TOKEN",
+        "none",
+        "required by the upload page on a non-loopback address: `Authorization: Bearer <token>` or `?token=`",
+    ),
     Variable(
         "LINKEDIN_COMPUTE",
         "`local`",
@@ -140,6 +147,9 @@ class Settings:
     automation_interval_seconds: int = 10
     retry_delay_seconds: float = 2.0
     log_level: str = "WARNING"
+    upload_host: str = "127.0.0.1"
+    upload_port: int = 3001
+    upload_token: str | None = field(default=None, repr=False)
 
     @property
     def landing(self) -> Path:
@@ -178,6 +188,9 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         automation_interval_seconds=int(_number("LINKEDIN_AUTOMATION_INTERVAL_SECONDS", 10, environ)),
         retry_delay_seconds=_number("LINKEDIN_RETRY_DELAY_SECONDS", 2, environ),
         log_level=(_get("LINKEDIN_LOG_LEVEL", environ) or "WARNING").upper(),
+        upload_host=_get("LINKEDIN_UPLOAD_HOST", environ) or "127.0.0.1",
+        upload_port=int(_number("LINKEDIN_UPLOAD_PORT", 3001, environ)),
+        upload_token=_get("LINKEDIN_UPLOAD_TOKEN", environ),
     )
 
 

@@ -19,7 +19,7 @@ from linkedin_assets.core.exports.model import ExportError
 from linkedin_assets.core.exports.names import parse_file_name
 from linkedin_assets.core.exports.parse import parse_export
 from linkedin_assets.core.exports.patch import check_known_posts
-from linkedin_assets.core.lake.protocol import Lake, WriteResult
+from linkedin_assets.core.lake.protocol import Lake, ReadableLake, WriteResult
 from linkedin_assets.core.landing import CONTENT_VOLUMES, LandedFile, Landing
 
 
@@ -152,7 +152,7 @@ def ingest_posts(
     return report
 
 
-def _known_post_urls(lake: Lake) -> set[str]:
+def known_post_urls(lake: ReadableLake) -> set[str]:
     """Post URLs stored in bronze top_posts and post_details; a missing table knows none.
 
     Through the lake's interface only: on Databricks the lake is Unity Catalog's.
@@ -169,7 +169,7 @@ def _only_known_posts(landing: Landing, lake: Lake, parsed, report: IngestReport
     """Parsed patch files whose every post_url is a known post; the others go to errors/ whole."""
     if not parsed:
         return parsed
-    known = _known_post_urls(lake)
+    known = known_post_urls(lake)
     kept = []
     for entry in parsed:
         file, _, _, patch = entry

@@ -91,6 +91,18 @@ _OTHER_EXPORTS = {
 }
 
 
+def export_of_sheets(sheet_names: list[str]) -> str | None:
+    """What LinkedIn export a workbook's sheets make, whatever its file is called; None: none we know."""
+    present = {label(name) for name in sheet_names}
+    for lang in LANGUAGES:
+        if present & {label(s) for s in lang.sheets.values()}:
+            return f"a LinkedIn Content export ({lang.name})"
+    for names, what in _OTHER_EXPORTS.items():
+        if names <= present:
+            return what
+    return None
+
+
 def language_of(file_name: str, sheet_names: list[str]) -> Language:
     """The language whose sheet names the workbook has; refused when it is none we read."""
     present = {label(name) for name in sheet_names}
