@@ -19,7 +19,7 @@ from linkedin_assets.core.dashboard.local import dashboard_path
 from linkedin_assets.core.lake.delta import DeltaLake
 from linkedin_assets.core.landing import VOLUMES, LandingArea
 from linkedin_assets.core.locks import exclusive
-from linkedin_assets.core.settings import Settings, load_settings, set_environment
+from linkedin_assets.core.settings import DatabricksSettings, Settings, load_settings, set_environment
 from linkedin_assets.definitions import build_definitions
 from linkedin_assets.defs.materializations import last_storage_id, materialized_after
 from linkedin_assets.defs.resources.lakehouse import LakehouseResource
@@ -164,11 +164,23 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from linkedin_assets.upload.app import serve  # the web server only for this command
+    # The web server and its targets only for this command.
+    from linkedin_assets.upload.app import serve
 
     settings = load_settings()
     prepare_environment(settings)
-    serve(settings, args.host or settings.upload_host, args.port or settings.upload_port, settings.upload_token)
+    host, port = args.host or settings.upload_host, args.port or settings.upload_port
+    if settings.compute == "databricks":
+        from databricks.sdk import WorkspaceClient
+
+        from linkedin_assets.upload.volumes import VolumeTarget
+
+        databricks = DatabricksSettings.from_env()
+        serve(VolumeTarget(WorkspaceClient(), databricks), host, port, settings.upload_token, databricks.landing_root)
+    else:
+        from linkedin_assets.upload.local import LocalTarget
+
+        serve(LocalTarget(settings), host, port, settings.upload_token, str(settings.landing))
     return 0
 
 

@@ -60,6 +60,7 @@ import pytest
 
 from linkedin_assets.core.lake.delta import DeltaLake
 from linkedin_assets.core.project_files import REPO_ROOT
+from linkedin_assets.core.sql.text import TABLE_NAME
 from linkedin_assets_tests.standin_files import VolumeFiles
 from linkedin_assets_tests.standin_jobs import JobRuns
 from linkedin_assets_tests.standin_lakeview import Lakeview
@@ -300,6 +301,13 @@ class DatabricksStandIn:
             catalog, schema, name, limit = m.groups()
             return self._history(catalog, schema, name, int(limit) if limit else None)
         if SELECT.match(sql) and "information_schema" not in sql.lower():
+            for catalog, name in TABLE_NAME.findall(sql):
+                if not self.lake.exists(catalog, name):  # as a warehouse says it (error class, SQLSTATE)
+                    raise StatementFailed(
+                        "NOT_FOUND",
+                        f"[TABLE_OR_VIEW_NOT_FOUND] The table or view `{catalog}`.`{self.lake.schema}`.`{name}` "
+                        "cannot be found. Verify the spelling and correctness of the schema and catalog. SQLSTATE: 42P01",
+                    )
             return run_sql(self.lake, sql, params)
         raise StatementFailed(
             "BAD_REQUEST", f"the Databricks stand-in does not implement: {' '.join(sql.split())[:80]}"

@@ -37,10 +37,20 @@ SYNCED = {"linkedin_assets", "sql", "notebooks"}
 # What `sync.exclude` must keep off the workspace (databricks/cli#2910, #3673: every
 # file git does not ignore is synced, `include` only adds git-ignored ones). A synced
 # dashboards/*.lvdash.json is a second, unpublished copy of the dashboard.
-NOT_DEPLOYED = {"dashboards", "linkedin_assets_tests", "bench", ".ci", "Makefile", "pyproject.toml", "workspace.yaml"}
+NOT_DEPLOYED = {
+    "dashboards",
+    "docs",
+    "linkedin_assets_tests",
+    "bench",
+    ".ci",
+    "Makefile",
+    "pyproject.toml",
+    "workspace.yaml",
+}
 # Top-level entries that may reach the workspace: the runtime files and harmless
 # documentation/configuration of the bundle itself.
-MAY_BE_SYNCED = SYNCED | {"README.md", "databricks.yml", "resources", ".gitignore"}
+# requirements.txt: what the upload page needs as a Databricks App (resources/apps.yml)
+MAY_BE_SYNCED = SYNCED | {"README.md", "databricks.yml", "resources", ".gitignore", "requirements.txt"}
 # The Databricks CLI's bundle JSON schema (shared reference data, never copied here).
 BUNDLE_SCHEMA = Path(__file__).resolve().parents[2] / "shared" / "databricks" / "bundle-jsonschema.json"
 # experimental.skip_name_prefix_for_schema is honoured from this CLI version on; older

@@ -21,6 +21,7 @@ from linkedin_assets.core.landing import VOLUMES
 from linkedin_assets.samples.profile import build_profile
 from linkedin_assets.samples.writer import write_content_export, write_patch_file, write_post_export
 from linkedin_assets.upload.app import create_app, is_loopback, require_token
+from linkedin_assets.upload.local import LocalTarget
 
 END = dt.date(2026, 10, 31)
 
@@ -65,7 +66,7 @@ def _put(client: TestClient, path: Path, name: str | None = None, **kwargs):
 
 
 def test_each_file_is_judged_and_lands_in_its_volume_or_nowhere(settings, downloads):
-    client = TestClient(create_app(settings))
+    client = TestClient(create_app(LocalTarget(settings)))
     # The patch names a post the lake must know: the post export lands (and is ingested) first.
     assert _put(client, downloads["post"]).json()["volume"] == "posts"
     assert run_pending(settings, downstream=False).ok
@@ -108,7 +109,7 @@ def test_each_file_is_judged_and_lands_in_its_volume_or_nowhere(settings, downlo
 
 def test_oversized_uploads_stop_at_the_cap_and_store_nothing(settings, downloads, monkeypatch):
     monkeypatch.setenv("LINKEDIN_MAX_FILE_MB", "0.001")  # about 1 KB
-    client = TestClient(create_app(settings))
+    client = TestClient(create_app(LocalTarget(settings)))
     answer = _put(client, downloads["range"])
     assert answer.status_code == 413
     assert "over the" in answer.json()["reason"] and "LINKEDIN_MAX_FILE_MB" in answer.json()["reason"]
@@ -129,7 +130,7 @@ def test_oversized_uploads_stop_at_the_cap_and_store_nothing(settings, downloads
     ],
 )
 def test_hostile_names_are_refused_and_nothing_lands(settings, downloads, name, tmp_path):
-    client = TestClient(create_app(settings))
+    client = TestClient(create_app(LocalTarget(settings)))
     answer = _put(client, downloads["daily"], name=name).json()
     assert not answer["accepted"], answer
     assert answer["reason"]
@@ -138,7 +139,7 @@ def test_hostile_names_are_refused_and_nothing_lands(settings, downloads, name, 
 
 
 def test_a_correction_entered_on_the_page_lands_as_a_patch_file(settings, downloads):
-    client = TestClient(create_app(settings))
+    client = TestClient(create_app(LocalTarget(settings)))
     _put(client, downloads["post"])
     assert run_pending(settings, downstream=False).ok
     [post] = client.get("/posts").json()["posts"]
@@ -157,7 +158,7 @@ def test_beyond_loopback_every_request_needs_the_token(settings, downloads):
         require_token("0.0.0.0", None)
     require_token("127.0.0.1", None)
 
-    client = TestClient(create_app(settings, token="s3cret-token"))
+    client = TestClient(create_app(LocalTarget(settings), token="s3cret-token"))
     assert client.get("/").status_code == 401
     assert _put(client, downloads["daily"]).status_code == 401
     assert client.get("/", params={"token": "wrong"}).status_code == 401
@@ -180,7 +181,9 @@ def _free_port() -> int:
 @pytest.fixture
 def served(settings):
     port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning"))
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(LocalTarget(settings)), host="127.0.0.1", port=port, log_level="warning")
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20
@@ -246,3 +249,40 @@ def test_a_batch_dropped_in_the_browser_reaches_the_dashboard(settings, download
         link = page.get_attribute(f'tr[data-name="{downloads["daily"].name}"] a:has-text("open the dashboard")', "href")
         assert link == (settings.home / "dashboard" / "index.html").as_uri()
         browser.close()
+
+
+# -- as a Databricks App, against the loopback stand-in ------------------------------------
+
+
+def test_on_databricks_accepted_files_go_to_the_uc_volumes_through_the_files_api(
+    settings, downloads, databricks_standin
+):
+    from databricks.sdk import WorkspaceClient
+
+    from linkedin_assets.core.settings import DatabricksSettings
+    from linkedin_assets.upload.volumes import VolumeTarget
+
+    dbx = DatabricksSettings.from_env()
+    client = TestClient(create_app(VolumeTarget(WorkspaceClient(), dbx)))
+    volumes = Path(dbx.landing_root)  # the stand-in serves this folder as /Volumes/landing/linkedin
+
+    daily = _put(client, downloads["daily"]).json()
+    assert daily["landed"] == f"content_daily/{downloads['daily'].name}"
+    stored = volumes / "content_daily" / "pending" / downloads["daily"].name
+    assert stored.read_bytes() == downloads["daily"].read_bytes()
+    again = _put(client, downloads["daily"]).json()  # the Files API refuses to overwrite: numbered
+    assert again["landed"] == f"content_daily/{downloads['daily'].stem} (1).xlsx"
+    assert stored.read_bytes() == downloads["daily"].read_bytes()
+
+    refused = _put(client, downloads["company"]).json()
+    assert not refused["accepted"] and "Company Page" in refused["reason"]
+    # No bronze table yet: the lake knows no post, so a patch is refused as the ingest would.
+    patch = _put(client, downloads["patch"]).json()
+    assert not patch["accepted"] and "unknown post_url" in patch["reason"]
+    assert not any((volumes / "patch" / "pending").glob("*"))
+
+    assert client.get("/status", params={"file": daily["landed"]}).json()["state"] == "waiting for its sensor"
+    processed = volumes / "content_daily" / "processed"
+    processed.mkdir(parents=True, exist_ok=True)
+    stored.rename(processed / stored.name)  # what the bronze notebook does
+    assert client.get("/status", params={"file": daily["landed"]}).json()["state"] == "done"

@@ -112,9 +112,9 @@ def _inspect(path: Path, name: str, known_posts: Collection[str]) -> Verdict:
     return Verdict(name, "patch", {"kind": "patch file", "rows": len(patch.rows)})
 
 
-def staging_path(landing: Landing, name: str) -> Path:
-    """A fresh path in the staging folder for one upload of `name` (its suffix kept: parsers read it)."""
-    folder = landing.root / STAGING
+def staging_path(root: Path, name: str) -> Path:
+    """A fresh path in the staging folder under `root` for one upload of `name` (its suffix kept: parsers read it)."""
+    folder = root / STAGING
     folder.mkdir(parents=True, exist_ok=True)
     suffix = Path(name).suffix.lower()
     return folder / f"{uuid.uuid4().hex}{suffix if suffix in PATCH_SUFFIXES else '.part'}"

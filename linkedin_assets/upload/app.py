@@ -22,27 +22,38 @@ import json
 import logging
 import secrets
 from pathlib import Path
+from typing import Protocol
 
-import dagster as dg
 import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
-from linkedin_assets.core.bronze.ingest import known_post_urls
 from linkedin_assets.core.exports.guards import max_file_bytes
 from linkedin_assets.core.exports.model import ExportError
-from linkedin_assets.core.lake.delta import DeltaLake
-from linkedin_assets.core.landing import Landing
-from linkedin_assets.core.settings import EmailSettings, Settings
-from linkedin_assets.core.upload import Verdict, inspect_upload, land, patch_csv, staging_path
-from linkedin_assets.definitions import build_definitions
-from linkedin_assets.upload.progress import layer_keys, progress
+from linkedin_assets.core.upload import Verdict, inspect_upload, patch_csv, staging_path
 
 LOG = logging.getLogger("linkedin_assets.upload")
 PAGE = Path(__file__).with_name("page.html")
 PATCH_NAME = "correction-from-upload-page.csv"
+
+
+class UploadTarget(Protocol):
+    """Where accepted files go and how the page follows them: local folders (local.py) or UC volumes (volumes.py)."""
+
+    staging_root: Path  # a local folder for uploads being judged
+
+    def known_posts(self) -> set[str]: ...
+
+    def titles(self) -> dict[str, str | None]:
+        """post_url -> title (None when the lake has none) of the posts the lake knows."""
+
+    def land(self, staged: Path, verdict: Verdict) -> str:
+        """Store an accepted upload in its volume's pending/; `volume/name` it landed as."""
+
+    def progress(self, source_file: str) -> dict:
+        """{"state", "stages", "reason"} of a landed `volume/name`."""
 
 
 def is_loopback(host: str) -> bool:
@@ -61,13 +72,9 @@ def require_token(host: str, token: str | None) -> None:
 
 
 class UploadPage:
-    def __init__(self, settings: Settings, token: str | None = None):
-        self.settings = settings
+    def __init__(self, target: UploadTarget, token: str | None = None):
+        self.target = target
         self.token = token
-        self.landing = Landing(settings.landing)
-        self.lake = DeltaLake(settings.lake)
-        self.layers = layer_keys(build_definitions(settings))
-        self.ui_url = EmailSettings.from_env().ui_url
 
     # -- access ---------------------------------------------------------------------
 
@@ -88,7 +95,7 @@ class UploadPage:
     async def upload(self, request: Request) -> Response:
         name = request.query_params.get("name") or ""
         limit = max_file_bytes()
-        staged = staging_path(self.landing, name)
+        staged = staging_path(self.target.staging_root, name)
         size = 0
         try:
             with staged.open("wb") as sink:
@@ -99,11 +106,10 @@ class UploadPage:
                         reason = f"file is over the {limit // (1024 * 1024)} MB limit (LINKEDIN_MAX_FILE_MB)"
                         return JSONResponse(_shown(Verdict(name, reason=str(ExportError(name, reason)))), 413)
                     sink.write(chunk)
-            verdict = inspect_upload(staged, name, known_post_urls(self.lake))
+            verdict = inspect_upload(staged, name, self.target.known_posts())
             out = _shown(verdict)
             if verdict.accepted:
-                landed = land(staged, verdict, self.landing)
-                out["landed"] = f"{verdict.volume}/{landed.name}"
+                out["landed"] = self.target.land(staged, verdict)
             return JSONResponse(out)
         finally:
             with contextlib.suppress(FileNotFoundError):
@@ -113,13 +119,11 @@ class UploadPage:
         source = request.query_params.get("file") or ""
         if "/" not in source:
             return JSONResponse({"error": "expected file=<volume>/<name>"}, 400)
-        instance = dg.DagsterInstance.get()
-        return JSONResponse(progress(instance, self.landing, self.layers, source, self.ui_url))
+        return JSONResponse(self.target.progress(source))
 
     async def posts(self, request: Request) -> Response:
-        rows = self.lake.read("silver", "posts")
-        titles = {r["post_url"]: r.get("title") for r in rows.to_pylist()} if rows is not None else {}
-        for url in known_post_urls(self.lake):
+        titles = self.target.titles()
+        for url in self.target.known_posts():
             titles.setdefault(url, None)
         listed = [{"post_url": url, "title": title} for url, title in sorted(titles.items())]
         return JSONResponse({"posts": listed})
@@ -134,13 +138,13 @@ class UploadPage:
         row = {
             k: (str(body.get(k)).strip() if body.get(k) else None) for k in ("post_url", "true_url", "title", "content")
         }
-        staged = staging_path(self.landing, PATCH_NAME)
+        staged = staging_path(self.target.staging_root, PATCH_NAME)
         try:
             staged.write_bytes(patch_csv([row]))
-            verdict = inspect_upload(staged, PATCH_NAME, known_post_urls(self.lake))
+            verdict = inspect_upload(staged, PATCH_NAME, self.target.known_posts())
             out = _shown(verdict)
             if verdict.accepted:
-                out["landed"] = f"patch/{land(staged, verdict, self.landing).name}"
+                out["landed"] = self.target.land(staged, verdict)
             return JSONResponse(out)
         finally:
             with contextlib.suppress(FileNotFoundError):
@@ -157,8 +161,8 @@ def _shown(verdict: Verdict) -> dict:
     }
 
 
-def create_app(settings: Settings, token: str | None = None) -> Starlette:
-    page = UploadPage(settings, token)
+def create_app(target: UploadTarget, token: str | None = None) -> Starlette:
+    page = UploadPage(target, token)
 
     def guarded(handler):
         async def endpoint(request: Request) -> Response:
@@ -183,7 +187,7 @@ def create_app(settings: Settings, token: str | None = None) -> Starlette:
     )
 
 
-def serve(settings: Settings, host: str, port: int, token: str | None) -> None:
+def serve(target: UploadTarget, host: str, port: int, token: str | None, where: str) -> None:
     require_token(host, token)
-    print(f"upload page: http://{host}:{port}/ (landing under {settings.landing})")
-    uvicorn.run(create_app(settings, token), host=host, port=port, log_level="warning")
+    print(f"upload page: http://{host}:{port}/ (files land in {where})")
+    uvicorn.run(create_app(target, token), host=host, port=port, log_level="warning")

@@ -42,6 +42,7 @@ def main(out: Path) -> int:
     from linkedin_assets.samples.profile import build_profile
     from linkedin_assets.samples.writer import write_content_export, write_post_export
     from linkedin_assets.upload.app import create_app
+    from linkedin_assets.upload.local import LocalTarget
 
     settings = load_settings()
     prepare_environment(settings)
@@ -59,7 +60,9 @@ def main(out: Path) -> int:
     batch.append(broken)
 
     port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning"))
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(LocalTarget(settings)), host="127.0.0.1", port=port, log_level="warning")
+    )
     threading.Thread(target=server.run, daemon=True).start()
     while not server.started:
         time.sleep(0.05)
