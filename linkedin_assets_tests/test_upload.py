@@ -204,7 +204,7 @@ def _chromium() -> str:
 def test_a_batch_dropped_in_the_browser_reaches_the_dashboard(settings, downloads, served):
     sync_api = pytest.importorskip("playwright.sync_api")
     chromium = _chromium()
-    batch = [downloads[k] for k in ("daily", "range", "post", "corrupt", "company")]
+    batch = [downloads[k] for k in ("daily", "range", "post", "patch", "corrupt", "company")]
     with sync_api.sync_playwright() as p:
         browser = p.chromium.launch(
             executable_path=chromium,
@@ -222,6 +222,9 @@ def test_a_batch_dropped_in_the_browser_reaches_the_dashboard(settings, download
         assert verdict(downloads["daily"]) == "accepted → content_daily"
         assert verdict(downloads["range"]) == "accepted → content_historical"
         assert verdict(downloads["post"]) == "accepted → posts"
+        # Its post is in this very batch, not yet in the lake: refused as the ingest would.
+        assert verdict(downloads["patch"]) == "refused"
+        assert "unknown post_url" in page.inner_text(f'tr[data-name="{downloads["patch"].name}"]')
         assert verdict(downloads["corrupt"]) == "refused"
         assert verdict(downloads["company"]) == "refused"
         assert "Company Page" in page.inner_text(f'tr[data-name="{downloads["company"].name}"]')
@@ -248,6 +251,13 @@ def test_a_batch_dropped_in_the_browser_reaches_the_dashboard(settings, download
             assert layer in row
         link = page.get_attribute(f'tr[data-name="{downloads["daily"].name}"] a:has-text("open the dashboard")', "href")
         assert link == (settings.home / "dashboard" / "index.html").as_uri()
+
+        # Now the lake knows the post: the same patch file is accepted.
+        page.reload()
+        page.set_input_files("#picker", [str(downloads["patch"])])
+        page.wait_for_selector(f'tr[data-name="{downloads["patch"].name}"] td.verdict.ok')
+        assert verdict(downloads["patch"]) == "accepted → patch"
+        assert _pending(settings)["patch"] == [downloads["patch"].name]
         browser.close()
 
 
