@@ -7,11 +7,20 @@ from LINKEDIN_START_DATE, the sensors' intervals, the retry delay, and the one
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import dagster as dg
 
-from linkedin_assets.core.settings import DatabricksSettings, Settings, environment_value, load_settings
+from linkedin_assets.core.bronze.ingest import earliest_day
+from linkedin_assets.core.landing import Landing
+from linkedin_assets.core.settings import (
+    DatabricksSettings,
+    Settings,
+    default_start_date,
+    environment_value,
+    load_settings,
+)
 from linkedin_assets.defs.automation import automation_sensor
 from linkedin_assets.defs.bronze.assets import bronze_assets
 from linkedin_assets.defs.bronze.sensors import arrival_sensors, post_patch_version_sensor
@@ -42,9 +51,17 @@ def _home(settings: Settings) -> str:
     return str(settings.home)
 
 
+def start_date(settings: Settings) -> dt.date:
+    """LINKEDIN_START_DATE, else a year back (or back to the first landed day, locally)."""
+    if settings.start_date is not None:
+        return settings.start_date
+    earliest = earliest_day(Landing(settings.landing)) if settings.compute == "local" else None
+    return default_start_date(dt.datetime.now(dt.timezone.utc).date(), earliest)
+
+
 def build_definitions(settings: Settings | None = None) -> dg.Definitions:
     settings = settings or load_settings()
-    partitions = daily_partitions(settings.start_date)
+    partitions = daily_partitions(start_date(settings))
     bronze = bronze_assets(partitions)
     return dg.Definitions(
         assets=[

@@ -88,3 +88,31 @@ def test_the_definitions_take_the_settings(settings, monkeypatch):
     gold = defs.resolve_assets_def(dg.AssetKey(["gold", "linkedin", "dim_date"]))
     policy = gold.op.retry_policy
     assert policy is not None and policy.delay == 0.5
+
+
+def test_the_partitions_start_a_year_back_or_at_the_first_landed_day(settings, monkeypatch):
+    from linkedin_assets.core.settings import default_start_date
+    from linkedin_assets.samples.profile import build_profile
+    from linkedin_assets.samples.writer import write_content_export
+
+    today = dt.date(2026, 12, 1)
+    assert default_start_date(today, None) == dt.date(2025, 11, 1)
+    assert default_start_date(today, dt.date(2026, 10, 2)) == dt.date(2025, 11, 1)
+    assert default_start_date(today, dt.date(2024, 3, 5)) == dt.date(2024, 3, 1)
+
+    monkeypatch.delenv("LINKEDIN_START_DATE", raising=False)
+    now = dt.datetime.now(dt.timezone.utc).date()
+    profile = build_profile(end=now - dt.timedelta(days=1), days=30, seed=3)
+    write_content_export(profile, settings.volume("content_historical"), profile.start, profile.end)
+    keys = build_definitions(load_settings()).resolve_assets_def(dg.AssetKey(["bronze", "linkedin", "totals"]))
+    partitions = keys.partitions_def
+    assert partitions is not None
+    assert partitions.get_first_partition_key() == default_start_date(now, None).isoformat()
+    # A 30-day lake is most of the partitions of a month, not 1% of six years'.
+    assert len(partitions.get_partition_keys()) <= 366 + 31 + 1
+
+    old = build_profile(end=dt.date(2024, 3, 20), days=16, seed=3)
+    write_content_export(old, settings.volume("content_historical", "processed"), old.start, old.end)
+    moved = build_definitions(load_settings()).resolve_assets_def(dg.AssetKey(["bronze", "linkedin", "totals"]))
+    assert moved.partitions_def is not None
+    assert moved.partitions_def.get_first_partition_key() == "2024-03-01"

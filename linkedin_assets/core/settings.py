@@ -43,9 +43,13 @@ class Variable:
 VARIABLES = (
     Variable("LINKEDIN_HOME", "`./.linkedin` in the repo", "landing folders, lake, dashboard"),
     Variable("DAGSTER_HOME", "`$LINKEDIN_HOME/dagster`", "Dagster's runs, event log, sensor cursors"),
-    # LinkedIn keeps about a year of history; older exports a user saved can still be
-    # loaded by moving this back.
-    Variable("LINKEDIN_START_DATE", "`2020-01-01`", "first daily partition; older files are refused with that reason"),
+    Variable(
+        "LINKEDIN_START_DATE",
+        "a year back",
+        "first daily partition; by default the first of the month a year before today, or before the first day "
+        "a landed Content export holds if that is older (LinkedIn offers a year of history); a file older than "
+        "the partitions (one that lands while `dagster dev` runs) is refused with that reason",
+    ),
     Variable(
         "LINKEDIN_SENSOR_INTERVAL_SECONDS", "`10`", "minimum interval of the file-arrival and table-version sensors"
     ),
@@ -78,7 +82,9 @@ VARIABLES = (
     ),
 )
 
-DEFAULT_START_DATE = "2020-01-01"
+# LinkedIn lets a member download about a year back; a partition range a little longer
+# holds any new download.
+HISTORY_DAYS = 366
 DEFAULT_MAX_FILE_MB = 20.0
 
 
@@ -140,7 +146,7 @@ def notebook_local_lake() -> Path | None:
 class Settings:
     home: Path
     dagster_home: Path
-    start_date: dt.date
+    start_date: dt.date | None  # None: derived from the landing (see default_start_date)
     compute: str = "local"  # local | databricks: which resources the definitions pick
     sensor_interval_seconds: int = 10
     settle_seconds: float = 2.0
@@ -174,7 +180,8 @@ class Settings:
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     home = Path(_get("LINKEDIN_HOME", environ) or REPO_ROOT / ".linkedin").resolve()
     dagster_home = Path(_get("DAGSTER_HOME", environ) or home / "dagster").resolve()
-    start = dt.date.fromisoformat(_get("LINKEDIN_START_DATE", environ) or DEFAULT_START_DATE)
+    configured = _get("LINKEDIN_START_DATE", environ)
+    start = dt.date.fromisoformat(configured) if configured else None
     compute = (_get("LINKEDIN_COMPUTE", environ) or "local").lower()
     if compute not in COMPUTE_TARGETS:
         raise ValueError(f"LINKEDIN_COMPUTE={compute!r}: expected one of {', '.join(COMPUTE_TARGETS)}")
@@ -426,6 +433,12 @@ class DatabricksSettings:
             raise ValueError(f"unknown landing volume {volume!r}; expected one of {self.volumes}")
         path = f"{self.landing_root}/{volume}"
         return f"{path}/{state}" if state else path
+
+
+def default_start_date(today: dt.date, earliest_landed: dt.date | None) -> dt.date:
+    """The first of the month a year before `today`, or before the earliest landed day if older."""
+    earliest = min(today - dt.timedelta(days=HISTORY_DAYS), earliest_landed or today)
+    return earliest.replace(day=1)
 
 
 def markdown_table(variables: tuple[Variable, ...]) -> list[str]:

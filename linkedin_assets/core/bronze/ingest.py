@@ -63,6 +63,25 @@ def coverage(file: LandedFile, landing=None) -> tuple[dt.date, dt.date] | None:
     return None
 
 
+def earliest_day(landing: Landing) -> dt.date | None:
+    """The first day a landed Content export covers (pending or processed), from file names alone.
+
+    Processed files keep the partitions over what the lake holds; pending ones let a
+    first run take a saved archive of older exports.
+    """
+    found: list[dt.date] = []
+    for volume in CONTENT_VOLUMES:
+        for state in ("pending", "processed"):
+            for file in landing.files(volume, state):
+                try:
+                    period = parse_file_name(file.name)
+                except ExportError:
+                    continue
+                if period.period_start is not None:
+                    found.append(period.period_start)
+    return min(found, default=None)
+
+
 def _overlapping(landing: Landing, volumes, start, end, report: IngestReport):
     """(file, is_pending) for files overlapping [start, end]; unroutable pending files are rejected."""
     found = []

@@ -42,8 +42,9 @@ def _request(
         if dates[0] < first or dates[1] > last:
             raise ExportError(
                 file.name,
-                f"covers {dates[0]}..{dates[1]}, outside the partitions {first}..{last} "
-                "(set LINKEDIN_START_DATE to load older data)",
+                f"covers {dates[0]}..{dates[1]}, outside the partitions {first}..{last}: reload the code "
+                "location (the partitions then reach back to the oldest landed file) and drop it again, or set "
+                "LINKEDIN_START_DATE",
             )
         tags[RANGE_START_TAG] = dates[0].isoformat()
         tags[RANGE_END_TAG] = dates[1].isoformat()
