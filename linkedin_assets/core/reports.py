@@ -10,12 +10,32 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import pyarrow as pa
+
 # Metadata keys with a richer type than their raw value says.
-TYPED_METADATA = {"path": "path", "files_processed": "json", "rejected": "json", "url": "url"}
+TYPED_METADATA = {
+    "path": "path",
+    "files_processed": "json",
+    "rejected": "json",
+    "url": "url",
+    "dagster/column_schema": "table_schema",
+}
 REJECTED_MESSAGE = "linkedin/rejected"
 # Checks whose failure is a warning: they never block what is downstream. Negative
 # days are LinkedIn's own corrections; stale data is still data.
 WARNING_CHECKS = frozenset({"negative_days", "fresh"})
+
+
+def table_metadata(stored: pa.Table | None, schema: pa.Schema) -> dict:
+    """What every table's materialization shows: its row count and its columns (with their docs)."""
+    columns = [
+        {"name": f.name, "type": str(f.type), "description": (f.metadata or {}).get(b"doc", b"").decode() or None}
+        for f in schema
+    ]
+    return {
+        "dagster/row_count": stored.num_rows if stored is not None else 0,
+        "dagster/column_schema": {"columns": columns},
+    }
 
 
 def key_parts(catalog: str, table: str) -> list[str]:

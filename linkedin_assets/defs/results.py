@@ -2,11 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import dagster as dg
 
 from linkedin_assets.core.reports import TYPED_METADATA, StepReport
 
-_MAKERS = {"path": dg.MetadataValue.path, "json": dg.MetadataValue.json, "url": dg.MetadataValue.url}
+
+def _table_schema(value: dict) -> dg.MetadataValue:
+    columns = [dg.TableColumn(c["name"], c["type"], description=c.get("description")) for c in value["columns"]]
+    return dg.MetadataValue.table_schema(dg.TableSchema(columns=columns))
+
+
+_MAKERS: dict[str, Callable[[Any], dg.MetadataValue]] = {
+    "path": dg.MetadataValue.path,
+    "json": dg.MetadataValue.json,
+    "url": dg.MetadataValue.url,
+    "table_schema": _table_schema,
+}
 
 
 def dagster_metadata(metadata: dict) -> dict:

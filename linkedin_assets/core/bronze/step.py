@@ -14,7 +14,7 @@ from linkedin_assets.core import checks
 from linkedin_assets.core.bronze import tables
 from linkedin_assets.core.bronze.ingest import IngestReport, ingest_content, ingest_patches, ingest_posts
 from linkedin_assets.core.lake.protocol import DateScope
-from linkedin_assets.core.reports import CheckReport, StepReport, TableReport, key_parts
+from linkedin_assets.core.reports import CheckReport, StepReport, TableReport, key_parts, table_metadata
 
 # kind -> (ingest function, tables it writes, dated)
 STEPS: dict[str, tuple[Callable[..., IngestReport], Sequence[tables.BronzeTable], bool]] = {
@@ -85,6 +85,7 @@ def run_step(
                 {
                     **written.metadata(),
                     "changed": written.changed,
+                    **table_metadata(lake.read("bronze", table), tables.BY_NAME[table].schema),
                     **lake.location("bronze", table),  # a local path, or the UC table name
                     "files_processed": ingested.processed,
                     "files_reread": len(ingested.reread),

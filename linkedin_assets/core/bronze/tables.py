@@ -168,6 +168,7 @@ POST_PATCH = BronzeTable(
 
 CONTENT_TABLES = (TOTALS, FOLLOWERS, FOLLOWER_TOTALS, DISCOVERY, TOP_POSTS, DEMOGRAPHICS)
 ALL_TABLES = (*CONTENT_TABLES, POST_DETAILS, POST_PATCH)
+BY_NAME = {t.name: t for t in ALL_TABLES}
 
 
 def downloaded_at(file: LandedFile, export: object) -> dt.datetime:

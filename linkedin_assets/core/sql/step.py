@@ -12,7 +12,7 @@ import pyarrow.compute as pc
 
 from linkedin_assets.core import checks
 from linkedin_assets.core.lake.protocol import DateScope
-from linkedin_assets.core.reports import CheckReport, StepReport, TableReport, key_parts
+from linkedin_assets.core.reports import CheckReport, StepReport, TableReport, key_parts, table_metadata
 from linkedin_assets.core.sql.refresh import refresh_table
 from linkedin_assets.core.sql.table import SqlTable
 
@@ -58,7 +58,7 @@ def checked(lake, table: SqlTable, metadata: dict, start=None, end=None) -> Step
     outcomes = evaluate_checks(lake, table, stored, start, end)
     key = key_parts(table.catalog, table.name)
     return StepReport(
-        materialized=[TableReport(key, {**metadata, "dagster/row_count": stored.num_rows})],
+        materialized=[TableReport(key, {**metadata, **table_metadata(stored, stored.schema)})],
         checks=[CheckReport(key, name, passed, meta) for name, (passed, meta) in outcomes.items()],
     )
 
