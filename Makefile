@@ -5,6 +5,9 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
 export LINKEDIN_HOME ?= $(CURDIR)/.linkedin
+# `make dev PORT=3100 UPLOAD_PORT=3101` when 3000 or 3001 is taken.
+PORT        ?= 3000
+UPLOAD_PORT ?= 3001
 export DAGSTER_HOME  ?= $(LINKEDIN_HOME)/dagster
 
 .PHONY: install demo run dev serve test check bench screenshots clean browser
@@ -29,8 +32,9 @@ run: install
 # The Dagster UI on :3000 and, beside it, the upload page on :3001 (stopped with it).
 dev: install
 	$(BIN)/linkedin-analytics init
-	$(BIN)/linkedin-analytics serve & SERVE=$$!; trap 'kill $$SERVE 2>/dev/null' EXIT INT TERM; \
-		$(BIN)/dagster dev -w workspace.yaml
+	export LINKEDIN_UI_URL=$${LINKEDIN_UI_URL:-http://127.0.0.1:$(PORT)}; \
+		$(BIN)/linkedin-analytics serve --port $(UPLOAD_PORT) & SERVE=$$!; trap 'kill $$SERVE 2>/dev/null' EXIT INT TERM; \
+		$(BIN)/dagster dev -w workspace.yaml -p $(PORT)
 
 # The dashboard is checked in a real headless browser: Debian's Chromium. Without root
 # or apt, that one test skips and says so.
@@ -52,7 +56,7 @@ test: check browser
 	$(BIN)/python -m pytest
 
 serve: install
-	$(BIN)/linkedin-analytics serve
+	$(BIN)/linkedin-analytics serve --port $(UPLOAD_PORT)
 
 # The README's pictures, from sample exports in a throw-away home (needs Chromium: make browser).
 screenshots: install browser

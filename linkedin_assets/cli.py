@@ -77,6 +77,7 @@ def run_pending(settings: Settings, downstream: bool = True) -> RunSummary:
     with dg.build_resources(defs.resources or {}, instance=instance) as resources:
         lakehouse: LakehouseResource = resources.lakehouse
         landing = lakehouse.landing
+        before_pending = _files(landing, "pending")
         before_processed = _files(landing, "processed")
         before_errors = _files(landing, "errors")
         keys = defs.resolve_asset_graph().get_all_asset_keys()
@@ -93,10 +94,13 @@ def run_pending(settings: Settings, downstream: bool = True) -> RunSummary:
 
         summary = RunSummary(failed_runs=headless.done.failed, waiting=headless.done.waiting, runs=headless.done.runs)
         summary.materialized = materialized_after(instance, keys, start_position)
+        after_pending = _files(landing, "pending")
         after_processed = _files(landing, "processed")
         after_errors = _files(landing, "errors")
         for volume in VOLUMES:
-            new = sorted(after_processed[volume] - before_processed[volume])
+            # New in processed/, or a re-download of a processed file's name that left pending/ for it.
+            went = (before_pending[volume] - after_pending[volume]) & after_processed[volume]
+            new = sorted((after_processed[volume] - before_processed[volume]) | went)
             if new:
                 summary.processed[volume] = new
             for name in sorted(after_errors[volume] - before_errors[volume]):
@@ -185,10 +189,6 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    import warnings
-
-    # BackfillPolicy is marked beta by Dagster; the warning says nothing to a user of this CLI.
-    warnings.filterwarnings("ignore", message=".*is currently in beta.*")
     parser = argparse.ArgumentParser(prog="linkedin-analytics", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("init", help="create the landing folders and DAGSTER_HOME").set_defaults(func=cmd_init)

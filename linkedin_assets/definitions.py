@@ -8,6 +8,7 @@ from LINKEDIN_START_DATE, the sensors' intervals, the retry delay, and the one
 from __future__ import annotations
 
 import datetime as dt
+import warnings
 from pathlib import Path
 
 import dagster as dg
@@ -31,6 +32,10 @@ from linkedin_assets.defs.partitions import daily_partitions
 from linkedin_assets.defs.resources.lakehouse import LakehouseResource
 from linkedin_assets.defs.resources.local import LocalLakehouseResource
 from linkedin_assets.defs.silver.assets import silver_assets
+
+# The assets use BackfillPolicy on purpose (one run per range); Dagster's beta notice about
+# it, repeated by every process that loads these definitions, says nothing to a user.
+warnings.filterwarnings("ignore", message=r".*backfill_policy.*beta", category=dg.BetaWarning)
 
 
 def lakehouse_resource(settings: Settings) -> LakehouseResource:

@@ -9,6 +9,8 @@ Delta table read with delta-rs, so the same text runs on a Databricks warehouse.
 from __future__ import annotations
 
 import threading
+import warnings
+from pathlib import Path
 
 import pyarrow as pa
 
@@ -17,6 +19,7 @@ from linkedin_assets.core.lake.protocol import ReadableLake
 from linkedin_assets.core.settings import set_environment
 from linkedin_assets.core.sql.text import TABLE_NAME
 
+LOG_CONFIG = Path(__file__).with_name("log4j2.properties")
 _lock = threading.Lock()
 _session = None
 
@@ -31,6 +34,12 @@ def spark_session():
             set_environment("SPARK_LOCAL_IP", "127.0.0.1", overwrite=False)
             from pyspark.sql import SparkSession
 
+            # Spark checks the pandas version on each Arrow conversion and warns about pandas 3,
+            # which the Arrow path used here does not depend on.
+            warnings.filterwarnings(
+                "ignore", message="PySpark does not yet fully support pandas", category=FutureWarning
+            )
+
             _session = (
                 SparkSession.builder.master("local[2]")
                 .appName("linkedin-analytics")
@@ -40,6 +49,9 @@ def spark_session():
                 .config("spark.sql.session.timeZone", "UTC")
                 .config("spark.sql.execution.arrow.pyspark.enabled", "true")
                 .config("spark.driver.memory", "2g")
+                # Quiet: no progress bars, no start-up warnings in the terminal (errors still show).
+                .config("spark.ui.showConsoleProgress", "false")
+                .config("spark.driver.extraJavaOptions", f"-Dlog4j2.configurationFile={LOG_CONFIG.as_uri()}")
                 .getOrCreate()
             )
             _session.sparkContext.setLogLevel("ERROR")
