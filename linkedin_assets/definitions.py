@@ -82,6 +82,9 @@ def build_definitions(settings: Settings | None = None) -> dg.Definitions:
             *notification_sensors,
         ],
         resources={"lakehouse": lakehouse_resource(settings)},
+        # Every step of a run in the run's own process: the steps share one local Spark
+        # session (one JVM per run, not one per asset step), as the headless run does.
+        executor=dg.in_process_executor,
     )
 
 
