@@ -106,14 +106,17 @@ class UploadPage:
                         reason = f"file is over the {limit // (1024 * 1024)} MB limit (LINKEDIN_MAX_FILE_MB)"
                         return JSONResponse(_shown(Verdict(name, reason=str(ExportError(name, reason)))), 413)
                     sink.write(chunk)
-            verdict = inspect_upload(staged, name, self.target.known_posts())
-            out = _shown(verdict)
-            if verdict.accepted:
-                out["landed"] = self.target.land(staged, verdict)
-            return JSONResponse(out)
+            return self._judge_and_land(staged, name)
         finally:
             with contextlib.suppress(FileNotFoundError):
                 staged.unlink()
+
+    def _judge_and_land(self, staged: Path, name: str) -> Response:
+        verdict = inspect_upload(staged, name, self.target.known_posts())
+        out = _shown(verdict)
+        if verdict.accepted:
+            out["landed"] = self.target.land(staged, verdict)
+        return JSONResponse(out)
 
     async def status(self, request: Request) -> Response:
         source = request.query_params.get("file") or ""
@@ -141,11 +144,7 @@ class UploadPage:
         staged = staging_path(self.target.staging_root, PATCH_NAME)
         try:
             staged.write_bytes(patch_csv([row]))
-            verdict = inspect_upload(staged, PATCH_NAME, self.target.known_posts())
-            out = _shown(verdict)
-            if verdict.accepted:
-                out["landed"] = self.target.land(staged, verdict)
-            return JSONResponse(out)
+            return self._judge_and_land(staged, PATCH_NAME)
         finally:
             with contextlib.suppress(FileNotFoundError):
                 staged.unlink()
