@@ -377,3 +377,49 @@ def test_send_email_with_login(settings):
         assert message.get_content().strip() == "body text"
     finally:
         controller.stop()
+
+
+@pytest.mark.parametrize("password", ["back\\slash-pa55", "pässwörd-ünïcode", "quo\"te's"])
+def test_password_scrubbed_in_every_form_a_reply_can_quote_it(monkeypatch, password):
+    def echo(self, user, secret, **kwargs):
+        # A reply quoted as bytes: repr escapes backslashes and non-ASCII letters.
+        raise smtplib.SMTPAuthenticationError(535, f"bad password {secret}".encode())
+
+    monkeypatch.setattr(smtplib.SMTP, "login", echo)
+    _inbox, controller = _serve()
+    try:
+        mail = EmailSettings(host="127.0.0.1", port=controller.port, user="me", password=password)
+        with pytest.raises(EmailError) as raised:
+            send_email(mail, SUPPORT, "hello", "body")
+        text = str(raised.value)
+        assert "bad password ***" in text, text
+        for shown in (password, repr(password)[1:-1], repr(password.encode())[2:-1]):
+            assert shown not in text
+    finally:
+        controller.stop()
+
+
+def test_a_non_ascii_password_logs_in_or_fails_without_showing_it():
+    """smtplib sends AUTH as ASCII or UTF-8 depending on the mechanism: either it logs in, or
+    the error is clear and carries no form of the password."""
+    seen = []
+
+    def accept(server, session, envelope, mechanism, auth_data):
+        seen.append(auth_data.password)
+        return AuthResult(success=True)
+
+    inbox, controller = _serve(authenticator=accept, auth_require_tls=False)
+    password = "pässwörd-ü"
+    try:
+        mail = EmailSettings(host="127.0.0.1", port=controller.port, user="me", password=password)
+        try:
+            send_email(mail, SUPPORT, "hello", "body")
+        except EmailError as raised:
+            text = str(raised)
+            assert all(form not in text for form in mail.secrets()), text
+            assert "outside ASCII" in text
+            assert inbox.messages == []
+        else:
+            assert seen == [password.encode()] and len(inbox.messages) == 1
+    finally:
+        controller.stop()

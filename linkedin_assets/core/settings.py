@@ -279,14 +279,16 @@ class EmailSettings:
         return f"{self.ui_url}/runs/{run_id}"
 
     def secrets(self) -> list[str]:
-        """The password as it could appear anywhere: plain and as sent by AUTH PLAIN/LOGIN."""
+        """The password as it could appear anywhere: plain, as sent by AUTH PLAIN/LOGIN, and as a
+        repr shows it (a server's reply quoted as bytes escapes a backslash or a non-ASCII letter)."""
         if not self.password:
             return []
         raw = self.password.encode()
-        forms = [self.password, base64.b64encode(raw).decode()]
+        sent = [self.password, base64.b64encode(raw).decode()]
         if self.user:
-            forms.append(base64.b64encode(b"\0" + self.user.encode() + b"\0" + raw).decode())
-        return forms
+            sent.append(base64.b64encode(b"\0" + self.user.encode() + b"\0" + raw).decode())
+        shown = {form for text in sent for form in (text, repr(text)[1:-1], repr(text.encode())[2:-1])}
+        return sorted(shown, key=len, reverse=True)
 
 
 # -- the databricks compute target -----------------------------------------------------

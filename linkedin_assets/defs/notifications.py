@@ -97,6 +97,8 @@ def send_email(settings: EmailSettings, to: str | Iterable[str], subject: str, b
             smtp.send_message(message, to_addrs=recipients)
     except (smtplib.SMTPException, OSError) as exc:
         problem = f"{type(exc).__name__}: {exc}"
+    except UnicodeError:  # smtplib sends AUTH as ASCII; the exception would quote the whole credential
+        problem = "the SMTP user or password has a character outside ASCII, which SMTP AUTH cannot send"
     if problem is not None:
         # Raised outside the except block: no chained exception carries the original text.
         raise EmailError(_scrub(f"could not send email to {', '.join(recipients)} via {where}: {problem}", settings))
