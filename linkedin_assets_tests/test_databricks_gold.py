@@ -219,3 +219,31 @@ def test_compute_setting_runs_the_gold_assets_on_the_warehouse(
     assert result.success
     for name in GOLD:
         assert sorted_rows(lake.read("gold", name)) == sorted_rows(expected[name]), name
+
+
+def test_a_host_that_never_answers_fails_in_bounded_time_without_the_token(monkeypatch):
+    """A workspace address that accepts connections and never replies: the listing a sensor
+    tick makes gives up within the client's limits, with an error that shows no token."""
+    import socket
+    import time
+
+    from linkedin_assets.core.databricks.volumes import VolumeLanding
+
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(8)  # accepted by the kernel, never read or answered
+    token = "dapi-never-shown-0123456789"
+    monkeypatch.setenv("DATABRICKS_HOST", f"http://127.0.0.1:{silent.getsockname()[1]}")
+    monkeypatch.setenv("DATABRICKS_TOKEN", token)
+    monkeypatch.setenv("DATABRICKS_AUTH_TYPE", "pat")
+    monkeypatch.setenv("DATABRICKS_CONFIG_FILE", "/nonexistent/databrickscfg")
+    monkeypatch.setenv("LINKEDIN_WAREHOUSE_ID", "abc123")
+    warehouse = warehouse_resource(DatabricksSettings.from_env(), http_timeout_seconds=1, retry_timeout_seconds=3)
+    started = time.monotonic()
+    try:
+        with pytest.raises(TimeoutError) as raised:  # the SDK's, once its retries run out
+            VolumeLanding(warehouse.client(), "/Volumes/landing/linkedin").files("content_daily")
+        assert time.monotonic() - started < 20
+        assert token not in str(raised.value) and token not in repr(raised.value)
+    finally:
+        silent.close()

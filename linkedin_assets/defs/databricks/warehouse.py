@@ -259,6 +259,11 @@ class WarehouseResource(dg.ConfigurableResource):
     wait_timeout: str = "30s"  # 0s or 5s..50s: how long execute_statement waits before returning
     poll_timeout_seconds: float = 3600.0  # after this, a statement still running is cancelled
     poll_interval_seconds: float = 1.0  # first poll delay; grows to 5 s
+    # A host that accepts connections and never answers must not hold a sensor tick (Dagster
+    # ends one after 60 s): each request gives up after http_timeout_seconds (above the 30 s a
+    # statement may wait on the server), and the SDK's retries stop after retry_timeout_seconds.
+    http_timeout_seconds: int = 45
+    retry_timeout_seconds: int = 90
 
     _client: Any = PrivateAttr(default=None)
 
@@ -268,9 +273,15 @@ class WarehouseResource(dg.ConfigurableResource):
         """The WorkspaceClient, created on first use."""
         if self._client is None:
             from databricks.sdk import WorkspaceClient
+            from databricks.sdk.core import Config
 
             try:
-                self._client = WorkspaceClient(profile=self.profile) if self.profile else WorkspaceClient()
+                config = Config(
+                    profile=self.profile,
+                    http_timeout_seconds=self.http_timeout_seconds,
+                    retry_timeout_seconds=self.retry_timeout_seconds,
+                )
+                self._client = WorkspaceClient(config=config)
             except ValueError as e:  # the SDK's "cannot configure default credentials" and kin
                 raise AuthenticationError(
                     "no usable Databricks credentials: set DATABRICKS_HOST and DATABRICKS_TOKEN "
