@@ -103,9 +103,12 @@ class Headless:
                 for request in result.run_requests or []:
                     self.execute(request, sensor.name)
             waiting = {name: unsettled(cursor) for name, cursor in cursors.items()}
-            if not any(waiting.values()) or time.monotonic() >= deadline:
+            modified = [when for files in waiting.values() for when in files.values()]
+            if not modified or time.monotonic() >= deadline:
                 break
-            time.sleep(max(0.2, min(self.settings.settle_seconds, deadline - time.monotonic())))
+            # Until the newest of them has been left alone for the settle time (then one more tick).
+            until_settled = self.settings.settle_seconds - (time.time() - max(modified))
+            time.sleep(max(0.1, min(until_settled, deadline - time.monotonic())))
         self.done.waiting = [
             f"{name.removesuffix('_arrival')}/{file}" for name, files in waiting.items() for file in files
         ]

@@ -92,10 +92,13 @@ def plan_pending(
     return requests, {"seen": seen, "requested": requested}, rejected
 
 
-def unsettled(cursor: str | None) -> list[str]:
-    """Pending files an arrival sensor's cursor saw but did not request yet: still being written."""
+def unsettled(cursor: str | None) -> dict[str, float]:
+    """Pending files an arrival sensor's cursor saw but did not request yet (still being written):
+    name -> when each was last modified (seconds since the epoch)."""
     state = json.loads(cursor) if cursor else {}
-    return sorted(set(state.get("seen", {})) - set(state.get("requested", {})))
+    seen, requested = state.get("seen", {}), state.get("requested", {})
+    # An identity is "<volume>/<name>:<size>:<mtime_ns>" (LandedFile.identity).
+    return {name: int(identity.rsplit(":", 1)[1]) / 1e9 for name, identity in seen.items() if name not in requested}
 
 
 def arrival_sensor(
