@@ -121,6 +121,8 @@ class DatabricksStandIn:
         self.max_sync_wait: float | None = None  # cap on honouring wait_timeout (0: always answer PENDING)
         self.auth_failure_status = 401
         self._fail_next = 0
+        # GET sql/warehouses/{id} says it; a statement sent to a stopped warehouse starts it, as auto-start does.
+        self.warehouse_state = "RUNNING"
         self._fail_code = "TEMPORARILY_UNAVAILABLE"
         self._unavailable_next = 0
         self._lock = threading.Lock()
@@ -538,6 +540,20 @@ def _handler(standin: DatabricksStandIn):
 
     def _statements(request: Request):
         path = request.path.rstrip("/")
+        if request.method == "GET" and (m := re.fullmatch(r"/api/2.0/sql/warehouses/([\w-]+)", path)):
+            if m.group(1) != standin.warehouse_id:
+                return 404, _error("RESOURCE_DOES_NOT_EXIST", f"Warehouse {m.group(1)} does not exist.")
+            return 200, {
+                "id": standin.warehouse_id,
+                "name": "stand-in warehouse",
+                "state": standin.warehouse_state,
+                "cluster_size": "2X-Small",
+                "auto_stop_mins": 10,
+                "warehouse_type": "PRO",
+                "enable_serverless_compute": True,
+            }
+        if request.method == "POST" and path == "/api/2.0/sql/statements":
+            standin.warehouse_state = "RUNNING"  # auto-start: the warehouse bills from here
         if request.method == "POST" and path == "/api/2.0/sql/statements":
             return standin.submit(request.json())
         if request.method == "POST" and (m := re.fullmatch(r"/api/2.0/sql/statements/([\w-]+)/cancel", path)):

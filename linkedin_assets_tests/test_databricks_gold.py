@@ -247,3 +247,32 @@ def test_a_host_that_never_answers_fails_in_bounded_time_without_the_token(monke
         assert token not in str(raised.value) and token not in repr(raised.value)
     finally:
         silent.close()
+
+
+def test_the_version_sensor_never_wakes_a_stopped_warehouse(
+    settings, databricks_standin: DatabricksStandIn, monkeypatch
+):
+    """Polling post_patch's version every tick would keep the warehouse from auto-stopping."""
+    import dataclasses
+
+    from linkedin_assets.definitions import build_definitions
+
+    defs = build_definitions(dataclasses.replace(settings, compute="databricks"))
+    sensor = defs.resolve_sensor_def("post_patch_version")
+    instance = dg.DagsterInstance.get()
+
+    def tick():
+        with dg.build_sensor_context(instance=instance, resources=defs.resources) as context:
+            return sensor(context)
+
+    databricks_standin.warehouse_state = "STOPPED"
+    before = len(databricks_standin.statements_run())
+    skipped = tick()
+    assert "STOPPED" in (skipped.skip_reason.skip_message if skipped.skip_reason else "")
+    assert len(databricks_standin.statements_run()) == before  # nothing sent: nothing started
+    assert databricks_standin.warehouse_state == "STOPPED"
+
+    databricks_standin.warehouse_state = "RUNNING"
+    tick()
+    ran = databricks_standin.statements_run()[before:]
+    assert [s.split()[0:2] for s in ran] == [["DESCRIBE", "HISTORY"]]

@@ -140,6 +140,9 @@ def _recorded_version(instance: dg.DagsterInstance) -> int | None:
 
 
 def post_patch_version(context: dg.SensorEvaluationContext, lakehouse: LakehouseResource) -> dg.SensorResult:
+    paused = lakehouse.watch_paused()
+    if paused is not None:
+        return dg.SensorResult(skip_reason=paused)
     version = lakehouse.lake.version("bronze", "post_patch")
     if version is None or context.cursor == str(version):
         return dg.SensorResult(skip_reason=f"post_patch at version {version}, unchanged")

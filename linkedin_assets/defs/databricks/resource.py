@@ -123,6 +123,17 @@ class DatabricksLakehouseResource(LakehouseResource):
         metadata = refresh_gold(self.warehouse, table)
         return dagster_results(checked(self.lake, table, metadata))
 
+    def watch_paused(self) -> str | None:
+        """A stopped warehouse is not woken to poll a version: it would never auto-stop (billing
+        around the clock) and a cold start outlasts a sensor tick. The next tick looks again."""
+        from databricks.sdk.service.sql import State
+
+        state = self.workspace.warehouses.get(self.warehouse.warehouse_id).state
+        if state == State.RUNNING:
+            return None
+        shown = state.value if state is not None else "in an unknown state"
+        return f"SQL warehouse {self.warehouse.warehouse_id} is {shown}: not started to poll a table version"
+
     def publish_dashboard(self, context) -> dict:
         metadata = publish_dashboard(
             self.workspace,

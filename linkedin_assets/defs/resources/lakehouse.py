@@ -61,3 +61,7 @@ class LakehouseResource(dg.ConfigurableResource, ABC):
     @abstractmethod
     def publish_dashboard(self, context: dg.AssetExecutionContext) -> dict:
         """Refresh the dashboard; its metadata as raw values (see defs/results.py)."""
+
+    def watch_paused(self) -> str | None:
+        """Why a sensor should not read the tables this tick (a stopped warehouse it would start); None: read."""
+        return None
