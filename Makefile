@@ -29,12 +29,13 @@ demo: install
 run: install
 	$(BIN)/linkedin-analytics run
 
-# The Dagster UI on :3000 and, beside it, the upload page on :3001 (stopped with it).
+# The Dagster UI on :3000 and, beside it, the upload page on :3001 (stopped with it). The
+# daemon logs warnings and errors only: its per-tick INFO lines are in the UI (Automation).
 dev: install
 	$(BIN)/linkedin-analytics init
 	export LINKEDIN_UI_URL=$${LINKEDIN_UI_URL:-http://127.0.0.1:$(PORT)}; \
 		$(BIN)/linkedin-analytics serve --port $(UPLOAD_PORT) & SERVE=$$!; trap 'kill $$SERVE 2>/dev/null' EXIT INT TERM; \
-		$(BIN)/dagster dev -w workspace.yaml -p $(PORT)
+		$(BIN)/dagster dev -w workspace.yaml -p $(PORT) --log-level warning
 
 # The dashboard is checked in a real headless browser: Debian's Chromium. Without root
 # or apt, that one test skips and says so.
