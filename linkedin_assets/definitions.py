@@ -42,7 +42,7 @@ def lakehouse_resource(settings: Settings) -> LakehouseResource:
     """The one place the compute target is chosen: the assets call the same resource methods."""
     if settings.compute == "databricks":
         # Imported here: dagster-databricks is loaded only by the target that uses it.
-        from linkedin_assets.defs.databricks.settings import lakehouse_resource as databricks_lakehouse
+        from linkedin_assets.defs.databricks.resource import lakehouse_resource as databricks_lakehouse
 
         return databricks_lakehouse(DatabricksSettings.from_env())
     return LocalLakehouseResource(home=_home(settings))

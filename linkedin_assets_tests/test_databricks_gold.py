@@ -16,7 +16,7 @@ import pytest
 
 from linkedin_assets.core.gold.tables import GOLD_TABLES
 from linkedin_assets.core.lake.delta import DeltaLake
-from linkedin_assets.defs.databricks.settings import DatabricksSettings, warehouse_resource
+from linkedin_assets.core.settings import DatabricksSettings
 from linkedin_assets.defs.databricks.warehouse import (
     AuthenticationError,
     TransientWarehouseError,
@@ -24,6 +24,7 @@ from linkedin_assets.defs.databricks.warehouse import (
     WarehouseResource,
     inline_parameters,
     sql_literal,
+    warehouse_resource,
 )
 from linkedin_assets_tests.databricks_standin import DatabricksStandIn
 

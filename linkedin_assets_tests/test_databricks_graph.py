@@ -23,8 +23,7 @@ import pytest
 from linkedin_assets.cli import run_pending
 from linkedin_assets.core.gold.tables import GOLD_TABLES
 from linkedin_assets.core.landing import VOLUMES
-from linkedin_assets.core.settings import load_settings
-from linkedin_assets.defs.databricks.settings import DatabricksSettings
+from linkedin_assets.core.settings import DatabricksSettings, load_settings
 from linkedin_assets.samples.landing import write_sample_landing
 from linkedin_assets_tests.databricks_standin import DatabricksStandIn
 from linkedin_assets_tests.homes import use_home

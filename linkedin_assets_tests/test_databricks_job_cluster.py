@@ -17,8 +17,8 @@ import pytest
 
 from linkedin_assets.cli import run_pending
 from linkedin_assets.core.lake.delta import DeltaLake
-from linkedin_assets.core.settings import load_settings
-from linkedin_assets.defs.databricks.settings import DatabricksSettings, lakehouse_resource
+from linkedin_assets.core.settings import DatabricksSettings, load_settings
+from linkedin_assets.defs.databricks.resource import lakehouse_resource
 from linkedin_assets.samples.profile import build_profile
 from linkedin_assets.samples.writer import write_content_export, write_patch_file
 from linkedin_assets_tests.databricks_standin import DatabricksStandIn

@@ -15,7 +15,7 @@ import pyarrow as pa
 import pytest
 
 from linkedin_assets.core.databricks.lakeview import DASHBOARD_FILE, DISPLAY_NAME, publish_dashboard
-from linkedin_assets.defs.databricks.settings import DatabricksSettings
+from linkedin_assets.core.settings import DatabricksSettings
 from linkedin_assets_tests.databricks_standin import DatabricksStandIn
 
 NAMES = {"bronze": "bronze.linkedin", "silver": "silver.linkedin", "gold": "gold.linkedin"}

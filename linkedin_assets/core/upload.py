@@ -14,7 +14,7 @@ import datetime as dt
 import io
 import os
 import uuid
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,6 +30,7 @@ from linkedin_assets.core.landing import Landing, fitted, is_export_name
 
 STAGING = ".uploads"  # under the landing root: the same file system as the volumes, never listed as one
 PATCH_SUFFIXES = (".csv", ".xlsx")
+MAX_NUMBERED = 1000
 
 
 @dataclass(frozen=True)
@@ -120,6 +121,14 @@ def staging_path(root: Path, name: str) -> Path:
     return folder / f"{uuid.uuid4().hex}{suffix if suffix in PATCH_SUFFIXES else '.part'}"
 
 
+def numbered_names(name: str) -> Iterator[str]:
+    """`name`, then `stem (1).xlsx`, `stem (2).xlsx`, ... as a browser numbers repeated downloads
+    (each cut to the name limit the landing keeps)."""
+    stem, suffix = Path(name).stem, Path(name).suffix
+    for n in range(MAX_NUMBERED):
+        yield fitted(stem if n == 0 else f"{stem} ({n})", suffix)
+
+
 def land(staged: Path, verdict: Verdict, landing: Landing) -> Path:
     """Move an accepted upload into its volume's pending/, atomically, keeping any same-named file.
 
@@ -130,9 +139,8 @@ def land(staged: Path, verdict: Verdict, landing: Landing) -> Path:
         raise ValueError(f"{verdict.name} was refused: {verdict.reason}")
     folder = landing.folder(verdict.volume, "pending")
     folder.mkdir(parents=True, exist_ok=True)
-    stem, suffix = Path(verdict.name).stem, Path(verdict.name).suffix
-    for n in range(1000):
-        target = folder / fitted(stem if n == 0 else f"{stem} ({n})", suffix)
+    for name in numbered_names(verdict.name):
+        target = folder / name
         try:
             # A hard link fails when the name is taken: no check-then-write race with another upload.
             os.link(staged, target)
@@ -141,7 +149,7 @@ def land(staged: Path, verdict: Verdict, landing: Landing) -> Path:
         with contextlib.suppress(FileNotFoundError):
             staged.unlink()
         return target
-    raise ExportError(verdict.name, "1000 files of this name are already pending")
+    raise ExportError(verdict.name, f"{MAX_NUMBERED} files of this name are already pending")
 
 
 def patch_csv(rows: list[dict[str, str | None]]) -> bytes:

@@ -18,11 +18,10 @@ from databricks.sdk.service.sql import StatementState
 
 from linkedin_assets.core.databricks.volumes import VolumeLanding
 from linkedin_assets.core.settings import DatabricksSettings
-from linkedin_assets.core.upload import Verdict
+from linkedin_assets.core.upload import MAX_NUMBERED, Verdict, numbered_names
 
 KNOWN_POSTS_SQL = "SELECT post_url FROM {top_posts} UNION SELECT post_url FROM {post_details}"
 TITLES_SQL = "SELECT post_url, title FROM {posts}"
-MAX_NUMBERED = 1000
 
 
 class VolumeTarget:
@@ -67,10 +66,8 @@ class VolumeTarget:
         if verdict.volume is None:
             raise ValueError(f"{verdict.name} was refused: {verdict.reason}")
         folder = PurePosixPath(self.settings.volume_path(verdict.volume, "pending"))
-        stem, suffix = PurePosixPath(verdict.name).stem, PurePosixPath(verdict.name).suffix
         content = staged.read_bytes()
-        for n in range(MAX_NUMBERED):
-            name = verdict.name if n == 0 else f"{stem} ({n}){suffix}"
+        for name in numbered_names(verdict.name):
             try:
                 self.workspace.files.upload(str(folder / name), io.BytesIO(content), overwrite=False)
             except AlreadyExists:

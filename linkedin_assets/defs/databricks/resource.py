@@ -16,11 +16,12 @@ import re
 from linkedin_assets.core.databricks.lakeview import BUNDLE_NOTEBOOKS_SUFFIX, DEV_BUNDLE_ROOT, publish_dashboard
 from linkedin_assets.core.databricks.volumes import VolumeLanding
 from linkedin_assets.core.reports import rejected_from_pipes
+from linkedin_assets.core.settings import DatabricksSettings
 from linkedin_assets.core.sql.step import checked
 from linkedin_assets.defs.compat import allow_skipped_outputs
 from linkedin_assets.defs.databricks.gold import refresh_gold
 from linkedin_assets.defs.databricks.pipes import notebook_client, notebook_task, run_notebook
-from linkedin_assets.defs.databricks.warehouse import WarehouseResource
+from linkedin_assets.defs.databricks.warehouse import WarehouseResource, warehouse_resource
 from linkedin_assets.defs.databricks.warehouse_lake import WarehouseLake
 from linkedin_assets.defs.resources.lakehouse import LakehouseResource
 from linkedin_assets.defs.results import dagster_results
@@ -145,3 +146,21 @@ class DatabricksLakehouseResource(LakehouseResource):
             notebook_dir=self.notebook_dir,
         )
         return metadata
+
+
+def lakehouse_resource(settings: DatabricksSettings, **overrides) -> DatabricksLakehouseResource:
+    """The `lakehouse` resource that runs the assets on the workspace."""
+    return DatabricksLakehouseResource(
+        warehouse=warehouse_resource(settings),
+        landing_root=settings.landing_root,
+        pipes_volume_path=settings.pipes_volume_path,
+        notebook_dir=settings.notebook_dir,
+        job_cluster=settings.job_cluster,
+        dashboard_parent=settings.dashboard_parent,
+        dashboard_id=settings.dashboard_id,
+        dashboard_subscriber=settings.dashboard_subscriber,
+        poll_interval_seconds=settings.poll_interval_seconds,
+        run_timeout_seconds=settings.run_timeout_seconds,
+        run_as=settings.run_as,
+        **overrides,
+    )

@@ -30,6 +30,7 @@ from typing import Any
 import dagster as dg
 from pydantic import PrivateAttr
 
+from linkedin_assets.core.settings import DatabricksSettings
 from linkedin_assets.core.sql.table import SqlTable
 from linkedin_assets.core.sql.text import TABLE_NAME, sql_text
 
@@ -466,3 +467,17 @@ def _state(response) -> str | None:
     if response.status is None or response.status.state is None:
         return None
     return response.status.state.value
+
+
+def warehouse_resource(settings: DatabricksSettings, **overrides) -> WarehouseResource:
+    """The SQL warehouse (needs LINKEDIN_WAREHOUSE_ID); `overrides`: other fields."""
+    if not settings.warehouse_id:
+        raise ValueError("LINKEDIN_WAREHOUSE_ID is not set: the SQL warehouse that refreshes gold")
+    return WarehouseResource(
+        warehouse_id=settings.warehouse_id,
+        bronze_catalog=settings.catalog("bronze"),
+        silver_catalog=settings.catalog("silver"),
+        gold_catalog=settings.catalog("gold"),
+        schema_name=settings.schema,
+        **overrides,
+    )
