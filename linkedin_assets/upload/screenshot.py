@@ -1,4 +1,5 @@
-"""`make screenshots`: the upload page after a batch of sample exports, as the README shows it.
+"""`make screenshots`: the upload page after a batch of sample exports, and each page of the
+dashboard it led to, as the README shows them.
 
 Sample exports (never a real person's) in a throw-away LINKEDIN_HOME, the page served on a
 free loopback port, the batch uploaded in headless Chromium (Playwright, the Chromium on
@@ -19,6 +20,9 @@ from pathlib import Path
 import uvicorn
 
 from linkedin_assets.core.settings import load_settings, set_environment
+
+# The dashboard's pages, by their tab (core/dashboard/render.py).
+DASHBOARD_TABS = ("summary", "post", "day", "history")
 
 
 def _free_port() -> int:
@@ -88,11 +92,17 @@ def main(out: Path) -> int:
             page.wait_for_timeout(3000)  # the page's next status poll
             out.parent.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(out), full_page=True)
+            dashboard = browser.new_page(viewport={"width": 1280, "height": 900})
+            dashboard.goto((settings.home / "dashboard" / "index.html").as_uri())
+            for tab in DASHBOARD_TABS:
+                dashboard.click(f'button[data-tab="{tab}"]')
+                dashboard.wait_for_timeout(300)
+                dashboard.screenshot(path=str(out.with_name(f"dashboard-{tab}.png")), full_page=True)
             browser.close()
     finally:
         server.should_exit = True
         shutil.rmtree(home, ignore_errors=True)
-    print(f"wrote {out}")
+    print(f"wrote {out} and {', '.join(f'dashboard-{tab}.png' for tab in DASHBOARD_TABS)} beside it")
     return 0
 
 
