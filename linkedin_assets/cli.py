@@ -188,6 +188,26 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_engine(args: argparse.Namespace) -> int:
+    """Where the warm local Spark engine is, or stop it now."""
+    from linkedin_assets.core.engine import warm
+    from linkedin_assets.core.settings import load_engine_settings
+
+    engine = load_engine_settings()
+    if args.stop:
+        stopped = warm.stop(warm.prepare(engine.directory))
+        print("stopped the warm Spark engine" if stopped else "no warm Spark engine was running")
+        return 0
+    server = warm.server(engine.directory)
+    leases = warm.live_leases(engine.directory) if (engine.directory / "leases").exists() else []
+    if server is None:
+        print(f"no warm Spark engine is running (mode {engine.mode}; folder {engine.directory})")
+    else:
+        print(f"warm Spark engine: pid {server['pid']}, port {server['port']}; kept for {len(leases)} owner(s)")
+        print(f"its logs: {engine.directory / 'logs'}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="linkedin-analytics", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -202,6 +222,9 @@ def main(argv: list[str] | None = None) -> int:
     demo.add_argument("--end", help="last day of the sample (default: yesterday)")
     demo.add_argument("--seed", type=int, default=7)
     demo.set_defaults(func=cmd_demo)
+    engine = sub.add_parser("engine", help="the warm local Spark engine: where it runs, or --stop it")
+    engine.add_argument("--stop", action="store_true", help="stop it now (the next run starts it again)")
+    engine.set_defaults(func=cmd_engine)
     args = parser.parse_args(argv)
     return args.func(args)
 

@@ -31,6 +31,7 @@ from linkedin_assets.defs.notifications import notification_sensors
 from linkedin_assets.defs.partitions import daily_partitions
 from linkedin_assets.defs.resources.lakehouse import LakehouseResource
 from linkedin_assets.defs.resources.local import LocalLakehouseResource
+from linkedin_assets.defs.resources.spark import LocalSparkResource
 from linkedin_assets.defs.silver.assets import silver_assets
 
 # The assets use BackfillPolicy on purpose (one run per range); Dagster's beta notice about
@@ -45,7 +46,7 @@ def lakehouse_resource(settings: Settings) -> LakehouseResource:
         from linkedin_assets.defs.databricks.resource import lakehouse_resource as databricks_lakehouse
 
         return databricks_lakehouse(DatabricksSettings.from_env())
-    return LocalLakehouseResource(home=_home(settings))
+    return LocalLakehouseResource(home=_home(settings), spark=LocalSparkResource.from_settings())
 
 
 def _home(settings: Settings) -> str:

@@ -1,6 +1,11 @@
-"""Every test gets its own LINKEDIN_HOME and DAGSTER_HOME under tmp_path."""
+"""Every test gets its own LINKEDIN_HOME and DAGSTER_HOME under tmp_path; the suite shares
+one warm Spark engine of its own (not a user's), stopped when the suite ends."""
 
 from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
 
 import pytest
 
@@ -9,6 +14,21 @@ from linkedin_assets_tests.homes import use_home
 
 # The `databricks_standin` fixture: a loopback stand-in of a workspace's REST API.
 pytest_plugins = ["linkedin_assets_tests.databricks_standin"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def warm_engine():
+    from linkedin_assets.core.engine import warm
+    from linkedin_assets.core.engine.spark import close_session
+
+    directory = Path(tempfile.mkdtemp(prefix="linkedin-engine-"))
+    # Set before any test starts Spark; subprocesses (the CLI, `dagster dev`) inherit it.
+    os.environ["LINKEDIN_ENGINE_DIR"] = str(directory)
+    os.environ["LINKEDIN_ENGINE_LINGER_SECONDS"] = "0"
+    yield directory
+    # The session first: a client left open would retry its farewell to a stopped server.
+    close_session()
+    warm.stop(directory)
 
 
 @pytest.fixture

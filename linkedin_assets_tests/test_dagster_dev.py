@@ -1,5 +1,6 @@
 """Under `dagster dev`: a file dropped into pending/ is picked up by its sensor, and the
-automation refreshes silver, gold and the dashboard with no click."""
+automation refreshes silver, gold and the dashboard with no click, every run on one warm
+Spark engine that ends with `dagster dev`."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ import sys
 import time
 from pathlib import Path
 
+from linkedin_assets.core.engine import warm
+from linkedin_assets.core.lake.delta import DeltaLake
 from linkedin_assets.core.project_files import REPO_ROOT
 from linkedin_assets.samples.profile import build_profile
 from linkedin_assets.samples.writer import write_content_export
@@ -27,10 +30,39 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def test_dropped_file_reaches_the_dashboard_without_a_click(tmp_path, monkeypatch):
+def spark_jvms() -> set[int]:
+    """Every Spark JVM on the machine (a warm server is detached from the process that started it)."""
+    found = set()
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and b"org.apache.spark" in (entry / "cmdline").read_bytes():
+                found.add(int(entry.name))
+        except OSError:
+            continue
+    return found
+
+
+def _wait_for_refresh(dashboard: Path, after: float, server: subprocess.Popen, seen: set[int]) -> None:
+    """Until the dashboard is rewritten after `after`; every Spark JVM seen meanwhile goes into `seen`."""
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline and server.poll() is None:
+        seen |= spark_jvms()
+        if dashboard.exists() and dashboard.stat().st_mtime > after:
+            return
+        time.sleep(1)
+
+
+def test_dropped_files_reach_the_dashboard_on_one_warm_engine(tmp_path, monkeypatch):
+    """No click, and once the engine is warm no event starts a JVM; stopping `dagster dev` stops it."""
     home = tmp_path / "home"
     settings = use_home(monkeypatch, home)
-    env = {**os.environ, "LINKEDIN_SENSOR_INTERVAL_SECONDS": "2", "LINKEDIN_AUTOMATION_INTERVAL_SECONDS": "2"}
+    engine = tmp_path / "engine"  # its own warm engine, not the suite's
+    env = {
+        **os.environ,
+        "LINKEDIN_SENSOR_INTERVAL_SECONDS": "2",
+        "LINKEDIN_AUTOMATION_INTERVAL_SECONDS": "2",
+        "LINKEDIN_ENGINE_DIR": str(engine),
+    }
     dagster = Path(sys.executable).with_name("dagster")
     log = (tmp_path / "dagster-dev.log").open("w")
     server = subprocess.Popen(
@@ -42,13 +74,24 @@ def test_dropped_file_reaches_the_dashboard_without_a_click(tmp_path, monkeypatc
         start_new_session=True,
     )
     dashboard = home / "dashboard" / "index.html"
+    profile = build_profile(END, 10, seed=4)
+    second_jvms: set[int] = set()
     try:
         time.sleep(8)  # let the daemon take its first ticks: the file must be new to them
-        dropped = write_content_export(build_profile(END, 10, seed=4), home / "scratch", END, END)
-        shutil.move(dropped, settings.volume("content_daily") / dropped.name)
-        deadline = time.monotonic() + 300
-        while time.monotonic() < deadline and not dashboard.exists() and server.poll() is None:
-            time.sleep(2)
+        first = write_content_export(profile, home / "scratch", END - dt.timedelta(days=1), END - dt.timedelta(days=1))
+        shutil.move(first, settings.volume("content_daily") / first.name)
+        _wait_for_refresh(dashboard, 0, server, set())
+        assert dashboard.exists(), "no dashboard after the first file"
+        warm_engine = warm.server(engine)
+        time.sleep(3)  # the first event's last runs end
+
+        before = spark_jvms()
+        dropped_at = time.time()
+        second = write_content_export(profile, home / "scratch", END, END)
+        shutil.move(second, settings.volume("content_daily") / second.name)
+        _wait_for_refresh(dashboard, dropped_at, server, second_jvms)
+        second_jvms -= before
+        refreshed = dashboard.exists() and dashboard.stat().st_mtime > dropped_at
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         try:
@@ -57,6 +100,20 @@ def test_dropped_file_reaches_the_dashboard_without_a_click(tmp_path, monkeypatc
             os.killpg(server.pid, signal.SIGKILL)
         log.close()
     output = (tmp_path / "dagster-dev.log").read_text()
-    assert dashboard.exists(), f"no dashboard after 300 s; dagster dev said:\n{output[-4000:]}"
-    assert (settings.volume("content_daily", "processed") / dropped.name).exists()
-    assert END.strftime("%Y") in dashboard.read_text()
+    assert refreshed, f"the second file did not reach the dashboard in 300 s; dagster dev said:\n{output[-4000:]}"
+    assert (settings.volume("content_daily", "processed") / second.name).exists()
+    assert END.isoformat() in set(
+        map(
+            str,
+            DeltaLake(settings.lake).read("gold", "fct_daily_profile_statistics").column("analytics_date").to_pylist(),
+        )
+    )
+
+    # Every run of both events was on the one warm server: the second event started no JVM.
+    assert warm_engine is not None, f"no warm engine was recorded in {engine}"
+    assert second_jvms == set(), f"the second event started Spark JVMs {second_jvms}"
+    # Stopping `dagster dev` stops the engine it kept (the warden polls each second).
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and warm_engine["pid"] in spark_jvms():
+        time.sleep(0.5)
+    assert warm_engine["pid"] not in spark_jvms(), "the warm engine outlived dagster dev"

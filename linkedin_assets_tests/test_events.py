@@ -158,7 +158,8 @@ def test_arrival_sensor_waits_for_a_file_to_settle_and_requests_it_once(settings
     instance = dg.DagsterInstance.get()
 
     def tick(cursor):
-        return sensor(dg.build_sensor_context(instance=instance, cursor=cursor, resources=defs.resources))
+        with dg.build_sensor_context(instance=instance, cursor=cursor, resources=defs.resources) as context:
+            return sensor(context)
 
     path = write_content_export(profile, settings.volume("content_daily"), END, END)
     first = tick(None)
@@ -180,6 +181,6 @@ def test_arrival_sensor_waits_for_a_file_to_settle_and_requests_it_once(settings
 def test_version_sensor_ignores_versions_written_by_dagster(lake_with_history):
     settings = lake_with_history
     defs = build_definitions(settings)
-    context = dg.build_sensor_context(instance=dg.DagsterInstance.get(), resources=defs.resources)
-    result = defs.resolve_sensor_def("post_patch_version")(context)
+    with dg.build_sensor_context(instance=dg.DagsterInstance.get(), resources=defs.resources) as context:
+        result = defs.resolve_sensor_def("post_patch_version")(context)
     assert [type(e).__name__ for e in result.asset_events] == ["AssetObservation"]

@@ -19,6 +19,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import os
+import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -74,6 +75,22 @@ VARIABLES = (
         "LINKEDIN_UPLOAD_TOKEN",
         "none",
         "required by the upload page on a non-loopback address: `Authorization: Bearer <token>` or `?token=`",
+    ),
+    Variable(
+        "LINKEDIN_ENGINE",
+        "`warm`",
+        "local Spark: `warm` connects every run to one shared Spark Connect server (started on first use, "
+        "stopped when `dagster dev` stops); `in-process` starts a Spark inside each run",
+    ),
+    Variable(
+        "LINKEDIN_ENGINE_LINGER_SECONDS",
+        "`300`",
+        "how long the warm engine stays up after `linkedin-analytics run` exits, for the next run",
+    ),
+    Variable(
+        "LINKEDIN_ENGINE_DIR",
+        "a per-user folder in the temp dir",
+        "the warm engine's address, auth token (0600), leases and Spark logs",
     ),
     Variable(
         "LINKEDIN_COMPUTE",
@@ -137,6 +154,35 @@ def notebook_local_lake() -> Path | None:
     (the test suite's stand-in of a workspace); on Databricks it is never set."""
     value = _get("LINKEDIN_NOTEBOOK_LOCAL_LAKE")
     return Path(value) if value else None
+
+
+ENGINE_MODES = ("warm", "in-process")
+
+
+@dataclass(frozen=True)
+class EngineSettings:
+    """The local Spark engine (core/engine): read where Spark starts, in whichever process."""
+
+    mode: str
+    linger_seconds: float
+    directory: Path
+
+
+def default_engine_dir() -> Path:
+    """Per user, like pyspark's own runtime folder: the token file must not be readable by others."""
+    return Path(tempfile.gettempdir()) / f"linkedin-analytics-engine-{os.getuid()}"
+
+
+def load_engine_settings(environ: Mapping[str, str] | None = None) -> EngineSettings:
+    mode = (_get("LINKEDIN_ENGINE", environ) or "warm").lower()
+    if mode not in ENGINE_MODES:
+        raise ValueError(f"LINKEDIN_ENGINE={mode!r}: expected one of {', '.join(ENGINE_MODES)}")
+    directory = _get("LINKEDIN_ENGINE_DIR", environ)
+    return EngineSettings(
+        mode=mode,
+        linger_seconds=_number("LINKEDIN_ENGINE_LINGER_SECONDS", 300, environ),
+        directory=Path(directory).resolve() if directory else default_engine_dir(),
+    )
 
 
 # -- the product ---------------------------------------------------------------------

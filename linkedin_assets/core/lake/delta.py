@@ -12,7 +12,7 @@ from pathlib import Path
 import pyarrow as pa
 from deltalake import DeltaTable, Field, QueryBuilder, write_deltalake
 
-from linkedin_assets.core.engine.spark import run_sql
+from linkedin_assets.core.engine.spark import SparkProvider, run_sql
 from linkedin_assets.core.lake.protocol import DateScope, WriteResult
 from linkedin_assets.core.locks import exclusive
 
@@ -25,9 +25,10 @@ VOLATILE_COLUMNS = ("ingested_at", "source_file", "source_file_timestamp")
 class DeltaLake:
     """The lake under one root: `<root>/<catalog>/<schema>/<table>`."""
 
-    def __init__(self, root: Path, schema: str = "linkedin"):
+    def __init__(self, root: Path, schema: str = "linkedin", spark: SparkProvider | None = None):
         self.root = Path(root)
         self.schema = schema
+        self.spark = spark  # the session its queries run on; None: the process's (core/engine/spark.py)
 
     def path(self, catalog: str, table: str) -> Path:
         return self.root / catalog / self.schema / table
@@ -41,7 +42,7 @@ class DeltaLake:
 
     def query(self, sql: str, params: dict | None = None, empty: dict | None = None) -> pa.Table:
         """One SELECT over the lake with local Spark; `empty`: (catalog, table) -> schema of a missing table."""
-        return run_sql(self, sql, params, empty)
+        return run_sql(self, sql, params, empty, self.spark)
 
     def version(self, catalog: str, table: str) -> int | None:
         if not self.exists(catalog, table):

@@ -16,6 +16,7 @@ from linkedin_assets.core.locks import exclusive
 from linkedin_assets.core.sql.step import run_sql_step
 from linkedin_assets.core.sql.table import SqlTable
 from linkedin_assets.defs.resources.lakehouse import LakehouseResource, StepResults
+from linkedin_assets.defs.resources.spark import LocalSparkResource
 from linkedin_assets.defs.results import dagster_results
 
 
@@ -23,10 +24,11 @@ class LocalLakehouseResource(LakehouseResource):
     """Runs every step in the Dagster process over LINKEDIN_HOME."""
 
     home: str = Field(description="LINKEDIN_HOME: landing/, lake/ and dashboard/ live under it.")
+    spark: LocalSparkResource = Field(description="The Spark the silver and gold SQL runs on.")
 
     @property
     def lake(self) -> DeltaLake:
-        return DeltaLake(Path(self.home) / "lake")
+        return DeltaLake(Path(self.home) / "lake", spark=self.spark.session)
 
     @property
     def landing(self) -> Landing:
@@ -56,6 +58,7 @@ class LocalLakehouseResource(LakehouseResource):
         start: dt.date | None = None,
         end: dt.date | None = None,
     ) -> StepResults:
+        self.spark.session(context.log)  # opened here, so that a fallback is said in the run's log
         return dagster_results(run_sql_step(self.lake, table, start, end))
 
     def publish_dashboard(self, context: dg.AssetExecutionContext) -> dict:

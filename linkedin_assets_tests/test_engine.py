@@ -1,0 +1,75 @@
+"""The warm local engine: whom it is kept for, when it stops, and the fallback when it cannot start."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+import time
+
+from linkedin_assets.core.engine import warm
+
+ASK_OWNER = "from linkedin_assets.core.engine.warm import owner; import json; print(json.dumps(owner()))"
+
+
+def _under(program: str, code: str) -> subprocess.CompletedProcess:
+    """Run `code` in a Python child of a process whose command is `program` (as `dagster dev` is)."""
+    # Under `exec -a` the parent's sys.executable is unknown: the child is named by path.
+    parent = f"import subprocess, sys; sys.exit(subprocess.run([{sys.executable!r}, '-c', {code!r}]).returncode)"
+    return subprocess.run(
+        ["bash", "-c", f'exec -a {program} "$0" -c "$1" dev', sys.executable, parent],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_a_run_under_dagster_works_for_the_outermost_dagster_process():
+    done = _under("dagster", ASK_OWNER + "; import os; print(os.getppid())")
+    assert done.returncode == 0, done.stderr
+    (pid, cli), parent = json.loads(done.stdout.splitlines()[0]), int(done.stdout.splitlines()[1])
+    assert pid == parent and cli is False  # the `dagster` process, not the run itself
+
+
+def test_the_cli_owns_its_engine_and_lingers_only_for_the_cli():
+    done = _under("linkedin-analytics", ASK_OWNER + "; import os; print(os.getppid())")
+    (pid, cli), parent = json.loads(done.stdout.splitlines()[0]), int(done.stdout.splitlines()[1])
+    assert pid == parent and cli is True
+
+    mine, cli = warm.owner()
+    assert mine == os.getpid() and cli is False  # pytest itself: no Dagster, no CLI above it
+
+
+def test_leases_end_with_their_owner_after_its_linger(tmp_path):
+    directory = warm.prepare(tmp_path / "engine")
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    dead_pid = int(gone.stdout)
+    (directory / "leases" / str(dead_pid)).write_text(json.dumps({"pid": dead_pid, "started": None, "linger": 60}))
+    warm.take_lease(directory, 0)  # this process: alive
+
+    now = time.time()
+    assert {lease["pid"] for lease in warm.live_leases(directory, now)} == {dead_pid, os.getpid()}
+    assert {lease["pid"] for lease in warm.live_leases(directory, now + 61)} == {os.getpid()}
+    assert not (directory / "leases" / str(dead_pid)).exists()
+
+
+def test_without_a_warm_engine_a_run_uses_its_own_spark_and_says_so(tmp_path):
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where the engine's folder should be")
+    code = textwrap.dedent(
+        """
+        from linkedin_assets.core.engine.spark import engine_note, local_session
+        opened = local_session()
+        rows = opened.session.sql("SELECT 40 + 2 AS answer").toArrow().to_pylist()
+        print(opened.warm, rows, engine_note(), engine_note(), sep="|")
+        """
+    )
+    env = {**os.environ, "LINKEDIN_ENGINE_DIR": str(blocked)}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    is_warm, rows, note, again = done.stdout.strip().splitlines()[-1].split("|")
+    assert is_warm == "False" and rows == "[{'answer': 42}]"
+    assert "warm Spark engine could not start" in note and str(blocked) in note
+    assert again == "None"  # said once
