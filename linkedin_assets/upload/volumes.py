@@ -13,7 +13,7 @@ import tempfile
 from pathlib import Path, PurePosixPath
 
 from databricks.sdk import WorkspaceClient
-from databricks.sdk.errors import AlreadyExists, NotFound
+from databricks.sdk.errors import AlreadyExists
 from databricks.sdk.service.sql import StatementState
 
 from linkedin_assets.core.databricks.volumes import VolumeLanding
@@ -75,18 +75,11 @@ class VolumeTarget:
             return f"{verdict.volume}/{name}"
         raise RuntimeError(f"{MAX_NUMBERED} files named like {verdict.name} are already pending")
 
-    def _exists(self, path: PurePosixPath) -> bool:
-        try:
-            self.workspace.files.get_metadata(str(path))
-            return True
-        except NotFound:
-            return False
-
     def progress(self, source_file: str) -> dict:
         volume, _, name = source_file.partition("/")
         reason = self.landing.error_reason(name, volume)
         if reason is not None:
             return {"state": "refused", "reason": reason, "stages": []}
-        if self._exists(PurePosixPath(self.settings.volume_path(volume, "processed")) / name):
+        if self.landing.exists(PurePosixPath(self.settings.volume_path(volume, "processed")) / name):
             return {"state": "done", "stages": [{"layer": "bronze", "state": "success", "run_url": None}]}
         return {"state": "waiting for its sensor", "stages": []}

@@ -55,7 +55,8 @@ class VolumeLanding:
     def _read(self, path: PurePath) -> bytes:
         return self.client.files.download(str(path)).contents.read()
 
-    def _exists(self, path: PurePosixPath) -> bool:
+    def exists(self, path: PurePosixPath) -> bool:
+        """Whether a file is at `path` on the volumes."""
         from databricks.sdk.errors import NotFound
 
         try:
@@ -78,7 +79,7 @@ class VolumeLanding:
     def mark_error(self, file: LandedFile, reason: str) -> PurePosixPath:
         folder = self.folder(file.volume, "errors")
         target = folder / file.name
-        if self._exists(target):
+        if self.exists(target):
             target = folder / f"{file.path.stem}.{file.mtime_ns}{file.path.suffix}"
         files = self.client.files
         files.upload(str(target), io.BytesIO(self._read(file.path)), overwrite=True)
@@ -89,6 +90,6 @@ class VolumeLanding:
 
     def error_reason(self, name: str, volume: str) -> str | None:
         note = self.folder(volume, "errors") / (name + ERROR_NOTE_SUFFIX)
-        if not self._exists(note):
+        if not self.exists(note):
             return None
         return note_reason(self._read(note).decode("utf-8"))
