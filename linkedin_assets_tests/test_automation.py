@@ -20,6 +20,10 @@ def _requested(result, defs) -> dict[str, set]:
     return {k.to_user_string(): set(result.get_requested_partitions(k)) for k in keys if result.get_num_requested(k)}
 
 
+def _by_key(result, defs) -> dict[dg.AssetKey, set]:
+    return {_key(path): partitions for path, partitions in _requested(result, defs).items()}
+
+
 def _materialize(instance: dg.DagsterInstance, path: str, partition: str | None = None) -> None:
     instance.report_runless_asset_event(dg.AssetMaterialization(_key(path), partition=partition))
 
@@ -48,7 +52,8 @@ def test_a_bronze_day_requests_its_day_downstream_and_nothing_before_it_lands(se
     )
     assert again.total_requested == 0
 
-    # Silver totals lands: the gold tables that read it follow, whole (gold is not partitioned).
+    # Silver totals lands: the gold tables that read it follow, whole (gold is not
+    # partitioned), and the dashboard with them: one run, gold first.
     _materialize(instance, "silver/linkedin/totals", DAY)
     gold = dg.evaluate_automation_conditions(
         defs=defs, instance=instance, asset_selection=AUTOMATED, cursor=again.cursor
@@ -57,31 +62,43 @@ def test_a_bronze_day_requests_its_day_downstream_and_nothing_before_it_lands(se
         "gold/linkedin/dim_date": {None},
         "gold/linkedin/fct_daily_profile_statistics": {None},
         "gold/linkedin/fct_daily_post_statistics": {None},
+        "dashboard/linkedin_statistics": {None},
     }
+    [run] = list(run_requests(_by_key(gold, defs)))
+    assert len(run.asset_selection or []) == 4
+
+    # That run lands: nothing asks again (the dashboard ran in the run that updated gold).
+    for path in ("gold/linkedin/dim_date", "gold/linkedin/fct_daily_profile_statistics"):
+        _materialize(instance, path)
+    after = dg.evaluate_automation_conditions(
+        defs=defs, instance=instance, asset_selection=AUTOMATED, cursor=gold.cursor
+    )
+    assert "gold/linkedin/dim_date" not in _requested(after, defs)
 
 
-def test_a_failed_blocking_check_upstream_holds_its_data_back(settings):
+def test_a_post_file_refreshes_silver_posts_then_gold_with_the_dashboard(settings):
+    """Whole tables that read only whole tables join their upstream's run: two runs after bronze."""
     defs = build_definitions(settings)
     instance = dg.DagsterInstance.get()
-    start = dg.evaluate_automation_conditions(defs=defs, instance=instance, asset_selection=AUTOMATED)
-    key = _key("bronze/linkedin/post_patch")
-    _materialize(instance, "bronze/linkedin/post_patch")
-    instance.report_runless_asset_event(
-        dg.AssetCheckEvaluation(asset_key=key, check_name="unique_keys", passed=False, metadata={})
+    first = dg.evaluate_automation_conditions(defs=defs, instance=instance, asset_selection=AUTOMATED)
+    _materialize(instance, "bronze/linkedin/post_details", DAY)
+    posts = dg.evaluate_automation_conditions(
+        defs=defs, instance=instance, asset_selection=AUTOMATED, cursor=first.cursor
     )
-    blocked = dg.evaluate_automation_conditions(
-        defs=defs, instance=instance, asset_selection=AUTOMATED, cursor=start.cursor
-    )
-    assert "silver/linkedin/posts" not in _requested(blocked, defs)
+    assert _requested(posts, defs) == {"silver/linkedin/posts": {None}, "gold/linkedin/dim_timestamp": {None}}
+    assert len(list(run_requests(_by_key(posts, defs)))) == 1
 
-    _materialize(instance, "bronze/linkedin/post_patch")
-    instance.report_runless_asset_event(
-        dg.AssetCheckEvaluation(asset_key=key, check_name="unique_keys", passed=True, metadata={})
+    for path in ("silver/linkedin/posts", "gold/linkedin/dim_timestamp"):
+        _materialize(instance, path)
+    gold = dg.evaluate_automation_conditions(
+        defs=defs, instance=instance, asset_selection=AUTOMATED, cursor=posts.cursor
     )
-    fixed = dg.evaluate_automation_conditions(
-        defs=defs, instance=instance, asset_selection=AUTOMATED, cursor=blocked.cursor
-    )
-    assert _requested(fixed, defs) == {"silver/linkedin/posts": {None}}
+    assert _requested(gold, defs) == {
+        "gold/linkedin/dim_date": {None},
+        "gold/linkedin/fct_daily_post_statistics": {None},
+        "dashboard/linkedin_statistics": {None},
+    }
+    assert len(list(run_requests(_by_key(gold, defs)))) == 1
 
 
 def test_requests_become_one_run_per_asset_set_and_range_of_days():

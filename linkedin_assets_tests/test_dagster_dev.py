@@ -12,7 +12,10 @@ import socket
 import subprocess
 import sys
 import time
+from collections import Counter
 from pathlib import Path
+
+import dagster as dg
 
 from linkedin_assets.core.engine import warm
 from linkedin_assets.core.lake.delta import DeltaLake
@@ -108,6 +111,13 @@ def test_dropped_files_reach_the_dashboard_on_one_warm_engine(tmp_path, monkeypa
             DeltaLake(settings.lake).read("gold", "fct_daily_profile_statistics").column("analytics_date").to_pylist(),
         )
     )
+
+    # The second event's runs: bronze, the daily silver tables, silver posts (with what reads
+    # only it), then gold with the dashboard; each asset once.
+    runs = dg.DagsterInstance.get().get_runs(dg.RunsFilter(created_after=dt.datetime.fromtimestamp(dropped_at)))
+    selected = Counter(key.to_user_string() for run in runs for key in run.asset_selection or [])
+    assert len(runs) <= 4, [sorted(k.to_user_string() for k in r.asset_selection or []) for r in runs]
+    assert selected["dashboard/linkedin_statistics"] == 1 and max(selected.values()) == 1, selected
 
     # Every run of both events was on the one warm server: the second event started no JVM.
     assert warm_engine is not None, f"no warm engine was recorded in {engine}"

@@ -66,7 +66,9 @@ def test_without_a_warm_engine_a_run_uses_its_own_spark_and_says_so(tmp_path):
         print(opened.warm, rows, engine_note(), engine_note(), sep="|")
         """
     )
-    env = {**os.environ, "LINKEDIN_ENGINE_DIR": str(blocked)}
+    # As a child of a process that used Spark Connect sees it: pyspark's mark must not
+    # send the in-process session to Spark Connect too.
+    env = {**os.environ, "LINKEDIN_ENGINE_DIR": str(blocked), "SPARK_CONNECT_MODE_ENABLED": "1"}
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
     is_warm, rows, note, again = done.stdout.strip().splitlines()[-1].split("|")

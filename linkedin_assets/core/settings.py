@@ -118,9 +118,12 @@ def _number(name: str, default: float, environ: Mapping[str, str] | None = None)
         raise ValueError(f"{name} must be a number, not {text!r}") from None
 
 
-def set_environment(name: str, value: str, overwrite: bool = True) -> None:
-    """The one writer of the process environment (DAGSTER_HOME for Dagster, JAVA_HOME and SPARK_LOCAL_IP for Spark)."""
-    if overwrite or name not in os.environ:
+def set_environment(name: str, value: str | None, overwrite: bool = True) -> None:
+    """The one writer of the process environment (DAGSTER_HOME for Dagster, JAVA_HOME and the
+    SPARK_* variables for Spark); None removes the variable."""
+    if value is None:
+        os.environ.pop(name, None)
+    elif overwrite or name not in os.environ:
         os.environ[name] = value
 
 

@@ -1,13 +1,23 @@
 """Declarative automation: every silver, gold and dashboard asset refreshes after an
-upstream it depends on was materialized, once, when none of its upstreams is still
-running.
+upstream it depends on changed, once, and in as few runs as the graph allows.
 
 Dagster's `eager()` is not used as is: it only targets the latest daily partition
 (a historical file must refresh a year of partitions) and waits while any upstream
 partition is missing (bronze partitions of days without data stay missing forever).
-It also fires on upstreams merely requested in the same tick, which would run gold
-beside silver instead of after it; here a dependent waits for the upstream's actual
-materialization, so each asset runs once per event, after its upstreams are done.
+
+Two conditions, by what an asset reads:
+
+- `refresh_after_upstream`, for an asset that reads a daily-partitioned table: it waits
+  for the upstream's materialization. (Dagster's "will be requested" never counts a
+  daily upstream of a whole table, since the two cannot share a run; what reads silver
+  totals must come after silver totals' own run.)
+- `refresh_with_upstream`, for a whole table that reads only whole tables (the
+  dashboard, `dim_timestamp`): it also fires on an upstream requested on the same tick,
+  so it joins that upstream's run (Dagster runs the assets requested for no partition
+  in one run, in dependency order) instead of waiting a tick for a run of its own.
+
+A daily Content file is then a bronze run, the daily silver run beside one of silver
+posts and `dim_timestamp`, and one run of the other gold tables with the dashboard.
 """
 
 from __future__ import annotations
@@ -18,17 +28,26 @@ from linkedin_assets.core.settings import Settings
 
 SENSOR_NAME = "linkedin_automation"
 
+# A failed blocking check upstream keeps its data from flowing further. (Not
+# `all_deps_blocking_checks_passed`: it also waits on upstreams never checked yet, such
+# as a bronze table no file has fed.)
+_upstream_checks_pass = dg.AutomationCondition.all_deps_match(
+    dg.AutomationCondition.all_checks_match(~dg.AutomationCondition.check_failed(), blocking_only=True)
+)
+_idle = ~dg.AutomationCondition.any_deps_in_progress() & ~dg.AutomationCondition.in_progress()
+
 refresh_after_upstream = (
     dg.AutomationCondition.any_deps_match(dg.AutomationCondition.newly_updated()).since_last_handled()
-    & ~dg.AutomationCondition.any_deps_in_progress()
-    & ~dg.AutomationCondition.in_progress()
-    # A failed blocking check upstream keeps its data from flowing further. (Not
-    # `all_deps_blocking_checks_passed`: it also waits on upstreams never checked yet,
-    # such as a bronze table no file has fed.)
-    & dg.AutomationCondition.all_deps_match(
-        dg.AutomationCondition.all_checks_match(~dg.AutomationCondition.check_failed(), blocking_only=True)
-    )
+    & _idle
+    & _upstream_checks_pass
 ).with_label("refresh after an upstream changed, unless an upstream blocking check failed")
+
+refresh_with_upstream = (
+    # Dagster's own: an upstream updated (not by a run that also targeted this asset), or
+    # requested on this tick for a run this asset can join.
+    dg.AutomationCondition.any_deps_updated().since_last_handled() & _idle & _upstream_checks_pass
+).with_label("refresh with or after an upstream that changed, unless an upstream blocking check failed")
+
 
 AUTOMATED = dg.AssetSelection.groups("silver", "gold", "dashboard")
 

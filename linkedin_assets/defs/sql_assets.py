@@ -2,11 +2,13 @@
 
 import dagster as dg
 
+from linkedin_assets.core.bronze.tables import BY_NAME
 from linkedin_assets.core.reports import WARNING_CHECKS
 from linkedin_assets.core.settings import Settings, freshness_days
+from linkedin_assets.core.silver.tables import SILVER_BY_NAME
 from linkedin_assets.core.sql.step import check_names
 from linkedin_assets.core.sql.table import SqlTable
-from linkedin_assets.defs.automation import refresh_after_upstream
+from linkedin_assets.defs.automation import refresh_after_upstream, refresh_with_upstream
 from linkedin_assets.defs.keys import table_key
 from linkedin_assets.defs.partitions import date_range
 from linkedin_assets.defs.resources.lakehouse import LakehouseResource
@@ -52,6 +54,18 @@ WHERE = {
 }
 
 
+def _reads_whole_tables_only(table: SqlTable) -> bool:
+    """Whether every upstream is unpartitioned, so the table can run in its upstream's run."""
+    if table.partitioned:
+        return False
+    for catalog, name in table.deps:
+        if catalog == "bronze" and BY_NAME[name].scope_column:
+            return False
+        if catalog == "silver" and SILVER_BY_NAME[name].partitioned:
+            return False
+    return True
+
+
 def build_sql_asset(table: SqlTable, settings: Settings, partitions: dg.PartitionsDefinition) -> dg.AssetsDefinition:
     key = table_key(table.catalog, table.name)
     compute = settings.compute
@@ -64,7 +78,7 @@ def build_sql_asset(table: SqlTable, settings: Settings, partitions: dg.Partitio
         partitions_def=partitions if table.partitioned else None,
         backfill_policy=dg.BackfillPolicy.single_run() if table.partitioned else None,
         kinds=KINDS[(compute, table.catalog)],
-        automation_condition=refresh_after_upstream,
+        automation_condition=refresh_with_upstream if _reads_whole_tables_only(table) else refresh_after_upstream,
         retry_policy=retry_policy(table.catalog, settings.retry_delay_seconds),
         check_specs=[
             dg.AssetCheckSpec(

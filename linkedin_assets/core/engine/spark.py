@@ -130,12 +130,22 @@ def _warm(config: dict[str, str], engine: EngineSettings):
     directory = warm.prepare(engine.directory)
     set_environment("SPARK_LOCAL_CONNECT_DISCOVERY", str(warm.discovery_file(directory)))
     warm.take_lease(directory, engine.linger_seconds)
-    session = _builder(config).remote(MASTER).config("spark.local.connect.reuse", "true").getOrCreate()
+    builder = _builder(config).remote(MASTER).config("spark.local.connect.reuse", "true")
+    # A port of its own if it starts a server: Spark's default (15002) may belong to
+    # another engine (another user's, or another LINKEDIN_ENGINE_DIR's).
+    session = builder.config("spark.local.connect.server.port", str(warm.free_port())).getOrCreate()
     warm.ensure_warden(directory)
     return session
 
 
+# Set by pyspark once a process has used Spark Connect (or inherited from a parent that
+# did); any of them would send an in-process session to Spark Connect too.
+CONNECT_ENVIRONMENT = ("SPARK_CONNECT_MODE_ENABLED", "SPARK_REMOTE", "SPARK_LOCAL_REMOTE")
+
+
 def _in_process(config: dict[str, str]):
+    for name in CONNECT_ENVIRONMENT:
+        set_environment(name, None)
     session = _builder(config).master(MASTER).getOrCreate()
     session.sparkContext.setLogLevel("ERROR")
     return session

@@ -20,6 +20,7 @@ import contextlib
 import fcntl
 import json
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -40,6 +41,12 @@ def prepare(directory: Path) -> Path:
     os.chmod(directory, 0o700)
     (directory / "leases").mkdir(exist_ok=True)
     return directory
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 def discovery_file(directory: Path) -> Path:

@@ -1,4 +1,4 @@
-"""The dashboard asset "LinkedIn Statistics" (group `dashboard`), refreshed after gold.
+"""The dashboard asset "LinkedIn Statistics" (group `dashboard`), refreshed after gold (in its run).
 
 Locally a self-contained HTML page under LINKEDIN_HOME; on Databricks the Lakeview
 dashboard of the same name, published through the SDK.
@@ -6,7 +6,7 @@ dashboard of the same name, published through the SDK.
 
 import dagster as dg
 
-from linkedin_assets.defs.automation import refresh_after_upstream
+from linkedin_assets.defs.automation import refresh_with_upstream
 from linkedin_assets.defs.keys import table_key
 from linkedin_assets.defs.resources.lakehouse import LakehouseResource
 from linkedin_assets.defs.results import dagster_metadata
@@ -21,7 +21,7 @@ DASHBOARD_KEY = dg.AssetKey(["dashboard", "linkedin_statistics"])
     "Historical) that opens from disk with no network; on Databricks the Lakeview dashboard.",
     deps=[table_key("gold", "fct_daily_profile_statistics"), table_key("gold", "fct_daily_post_statistics")],
     kinds={"dashboard"},
-    automation_condition=refresh_after_upstream,
+    automation_condition=refresh_with_upstream,
 )
 def linkedin_statistics(context: dg.AssetExecutionContext, lakehouse: LakehouseResource) -> dg.MaterializeResult:
     return dg.MaterializeResult(metadata=dagster_metadata(lakehouse.publish_dashboard(context)))
