@@ -1,7 +1,10 @@
-"""`make bench`: wall time and peak memory of `linkedin-analytics run` on generated exports.
+"""`make bench`: wall time and peak memory of `linkedin-analytics run` on generated exports,
+then the same events under `dagster dev` (bench/dev.py).
 
 Not a test: it measures. Each scenario runs the real CLI in a fresh process with its
 own LINKEDIN_HOME, so Spark start-up and every fixed cost are included.
+
+`python -m bench headless` runs only the CLI tables, `python -m bench dev` only dagster dev.
 """
 
 from __future__ import annotations
@@ -10,52 +13,11 @@ import datetime as dt
 import os
 import re
 import shutil
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-END = dt.date(2026, 10, 31)
-
-
-def _run_cli(home: Path, *args: str) -> tuple[float, float, int, str]:
-    """(wall seconds, peak RSS MiB of the child, exit code, its summary)."""
-    env = {**os.environ, "LINKEDIN_HOME": str(home), "DAGSTER_HOME": str(home / "dagster")}
-    out = home / "cli.out"
-    started = time.perf_counter()
-    peak = 0
-    with out.open("w") as sink:
-        child = subprocess.Popen(
-            [sys.executable, "-m", "linkedin_assets.cli", *args], env=env, stdout=sink, stderr=subprocess.DEVNULL
-        )
-        # The Spark JVM is a separate process: sample the whole tree's resident memory.
-        while child.poll() is None:
-            peak = max(peak, _tree_rss_kib(child.pid))
-            time.sleep(0.2)
-    wall = time.perf_counter() - started
-    return wall, peak / 1024, child.returncode, out.read_text()
-
-
-def _tree_rss_kib(root: int) -> int:
-    parents: dict[int, int] = {}
-    rss: dict[int, int] = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            status = (entry / "status").read_text()
-        except OSError:
-            continue
-        fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
-        parents[int(entry.name)] = int(fields["PPid"])
-        rss[int(entry.name)] = int(fields.get("VmRSS", "0 kB").split()[0])
-    tree, grew = {root}, True
-    while grew:
-        more = {pid for pid, parent in parents.items() if parent in tree} - tree
-        tree |= more
-        grew = bool(more)
-    return sum(rss.get(pid, 0) for pid in tree)
+from bench.common import END, ENGINE, run_cli
 
 
 def _assets(summary: str) -> str:
@@ -85,7 +47,7 @@ def events() -> list[tuple[str, float, str, int]]:
         write_content_export(profile, pending("content_historical"), END - 30 * day, END - 2 * day)
         write_content_export(profile, pending("content_daily"), END - day, END - day)
         write_post_export(profile, profile.posts[-2].url, END - day, pending("posts"))
-        _run_cli(home, "run")
+        run_cli(home, "run")
         steps = [
             ("daily file", lambda: write_content_export(profile, pending("content_daily"), END, END)),
             (
@@ -109,7 +71,7 @@ def events() -> list[tuple[str, float, str, int]]:
         ]
         for name, act in steps:
             act()
-            wall, _, code, summary = _run_cli(home, "run")
+            wall, _, code, summary = run_cli(home, "run")
             rows.append((name, wall, _assets(summary), code))
     return rows
 
@@ -129,18 +91,24 @@ def _rerun_processed_day(home: Path) -> None:
     shutil.copyfile(newest, again)
 
 
-def main() -> int:
+def headless() -> bool:
+    from linkedin_assets.core.engine import warm
+
+    load_start = os.getloadavg()
+    warm.stop(warm.prepare(ENGINE))  # the first run starts it: its row includes Spark's start
+    os.environ["LINKEDIN_ENGINE_DIR"] = str(ENGINE)
     rows = []
     for days in (1, 30, 365):
         with tempfile.TemporaryDirectory(prefix=f"bench{days}-") as tmp:
             home = Path(tmp)
             files = _landing(days, home)
-            wall, peak, code, _ = _run_cli(home, "run")
+            wall, peak, code, _ = run_cli(home, "run")
             rows.append((f"run, {days} day(s), {files} files", wall, peak, code))
             _rerun_processed_day(home)
-            wall, peak, code, _ = _run_cli(home, "run")
+            wall, peak, code, _ = run_cli(home, "run")
             rows.append((f"re-run a processed day ({days}-day lake)", wall, peak, code))
-    print(f"{'scenario':<44} {'wall s':>8} {'peak MiB':>9} {'exit':>5}")
+    rows[0] = (rows[0][0] + " (starts the engine)", *rows[0][1:])
+    print(f"{'scenario (later runs: warm engine)':<44} {'wall s':>8} {'peak MiB':>9} {'exit':>5}")
     for name, wall, peak, code in rows:
         print(f"{name:<44} {wall:>8.1f} {peak:>9.0f} {code:>5}")
     print()
@@ -148,7 +116,31 @@ def main() -> int:
     print(f"{'event (headless run, 30-day lake)':<34} {'landing -> dashboard s':>22}  assets materialized")
     for name, wall, assets, code in event_rows:
         print(f"{name:<34} {wall:>22.1f}  {assets}{'' if code == 0 else f'  (exit {code})'}")
-    return 0 if all(r[-1] == 0 for r in [*rows, *event_rows]) else 1
+    print(f"load average (1, 5, 15 min): start {_load(load_start)}; end {_load(os.getloadavg())}")
+    warm.stop(ENGINE)
+    return all(r[-1] == 0 for r in [*rows, *event_rows])
+
+
+def _load(average: tuple[float, float, float]) -> str:
+    return ", ".join(f"{x:.2f}" for x in average)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parts = (sys.argv[1:] if argv is None else argv) or ["headless", "dev"]
+    unknown = set(parts) - {"headless", "dev"}
+    if unknown:
+        print(f"usage: python -m bench [headless | dev]; not {' '.join(sorted(unknown))}", file=sys.stderr)
+        return 2
+    ok = True
+    if "headless" in parts:
+        ok = headless() and ok
+    if "dev" in parts:
+        from bench.dev import main_dev
+
+        if "headless" in parts:
+            print()
+        ok = all(row.ok for row in main_dev()) and ok
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":
