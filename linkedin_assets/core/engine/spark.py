@@ -133,9 +133,11 @@ def _warm(config: dict[str, str], engine: EngineSettings):
     builder = _builder(config).remote(MASTER).config("spark.local.connect.reuse", "true")
     # A port of its own if it starts a server: Spark's default (15002) may belong to
     # another engine (another user's, or another LINKEDIN_ENGINE_DIR's).
-    session = builder.config("spark.local.connect.server.port", str(warm.free_port())).getOrCreate()
-    warm.ensure_warden(directory)
-    return session
+    try:
+        return builder.config("spark.local.connect.server.port", str(warm.free_port())).getOrCreate()
+    finally:
+        # Even when the session failed: a server it started must not outlive its owners.
+        warm.ensure_warden(directory)
 
 
 # Set by pyspark once a process has used Spark Connect (or inherited from a parent that
