@@ -199,11 +199,11 @@ def cmd_engine(args: argparse.Namespace) -> int:
         print("stopped the warm Spark engine" if stopped else "no warm Spark engine was running")
         return 0
     server = warm.server(engine.directory)
-    leases = warm.live_leases(engine.directory) if (engine.directory / "leases").exists() else []
     if server is None:
         print(f"no warm Spark engine is running (mode {engine.mode}; folder {engine.directory})")
     else:
-        print(f"warm Spark engine: pid {server['pid']}, port {server['port']}; kept for {len(leases)} owner(s)")
+        kept_for = warm.owners(engine.directory)
+        print(f"warm Spark engine: pid {server['pid']}, port {server['port']}; kept for {kept_for} owner(s)")
         print(f"its logs: {engine.directory / 'logs'}")
     return 0
 

@@ -120,8 +120,7 @@ def owner(pid: int | None = None) -> tuple[int, bool]:
     reload replaces); a test process that runs the pipeline in-process owns its engine.
     """
     pid = pid or os.getpid()
-    found, cli = pid, _program(_command(pid)) == CLI_COMMAND
-    current, seen_dagster = pid, False
+    found, cli, current, seen_dagster = pid, False, pid, False
     while current > 1:
         program = _program(_command(current))
         if program in DAGSTER_COMMANDS:
@@ -203,6 +202,14 @@ def live_leases(directory: Path, now: float | None = None) -> list[dict]:
             path.write_text(json.dumps(lease))
             kept.append(lease)
     return kept
+
+
+def owners(directory: Path) -> int:
+    """How many owners the engine is kept for now."""
+    if not (directory / "leases").exists():
+        return 0
+    with _locked(directory / "leases.lock"):
+        return len(live_leases(directory))
 
 
 def server(directory: Path) -> dict | None:
