@@ -76,6 +76,31 @@ def test_a_bronze_day_requests_its_day_downstream_and_nothing_before_it_lands(se
     assert "gold/linkedin/dim_date" not in _requested(after, defs)
 
 
+def test_a_failed_blocking_check_upstream_holds_its_data_back(settings):
+    defs = build_definitions(settings)
+    instance = dg.DagsterInstance.get()
+    start = dg.evaluate_automation_conditions(defs=defs, instance=instance, asset_selection=AUTOMATED)
+    key = _key("bronze/linkedin/post_patch")
+    _materialize(instance, "bronze/linkedin/post_patch")
+    instance.report_runless_asset_event(
+        dg.AssetCheckEvaluation(asset_key=key, check_name="unique_keys", passed=False, metadata={})
+    )
+    blocked = dg.evaluate_automation_conditions(
+        defs=defs, instance=instance, asset_selection=AUTOMATED, cursor=start.cursor
+    )
+    assert "silver/linkedin/posts" not in _requested(blocked, defs)
+
+    _materialize(instance, "bronze/linkedin/post_patch")
+    instance.report_runless_asset_event(
+        dg.AssetCheckEvaluation(asset_key=key, check_name="unique_keys", passed=True, metadata={})
+    )
+    fixed = dg.evaluate_automation_conditions(
+        defs=defs, instance=instance, asset_selection=AUTOMATED, cursor=blocked.cursor
+    )
+    # Passed again: silver posts refreshes, and in its run what reads only it.
+    assert _requested(fixed, defs) == {"silver/linkedin/posts": {None}, "gold/linkedin/dim_timestamp": {None}}
+
+
 def test_a_post_file_refreshes_silver_posts_then_gold_with_the_dashboard(settings):
     """Whole tables that read only whole tables join their upstream's run: two runs after bronze."""
     defs = build_definitions(settings)
