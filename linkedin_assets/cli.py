@@ -18,21 +18,13 @@ import dagster as dg
 from linkedin_assets.core.dashboard.local import dashboard_path
 from linkedin_assets.core.lake.delta import DeltaLake
 from linkedin_assets.core.landing import VOLUMES, LandingArea
-from linkedin_assets.core.locks import exclusive
-from linkedin_assets.core.settings import DatabricksSettings, Settings, load_settings, set_environment
+from linkedin_assets.core.settings import DatabricksSettings, Settings, load_settings
+from linkedin_assets.dagster_home import open_instance, prepare_environment
 from linkedin_assets.definitions import build_definitions
 from linkedin_assets.defs.materializations import last_storage_id, materialized_after
 from linkedin_assets.defs.resources.lakehouse import LakehouseResource
 from linkedin_assets.headless import Headless
 from linkedin_assets.samples.landing import write_sample_landing
-
-DAGSTER_YAML = """\
-# Written by linkedin-analytics. The machine may have no network: no telemetry.
-telemetry:
-  enabled: false
-auto_materialize:
-  use_sensors: true
-"""
 
 
 @dataclass
@@ -49,15 +41,6 @@ class RunSummary:
         return not self.errors and not self.failed_runs
 
 
-def prepare_environment(settings: Settings) -> None:
-    """Folders, DAGSTER_HOME and its dagster.yaml: all a first run needs."""
-    settings.ensure_folders()
-    set_environment("DAGSTER_HOME", str(settings.dagster_home))
-    config = settings.dagster_home / "dagster.yaml"
-    if not config.exists():
-        config.write_text(DAGSTER_YAML)
-
-
 def _files(landing: LandingArea, state: str) -> dict[str, set[str]]:
     """File names per volume in one landing state (local folders or UC volumes)."""
     return {v: {f.name for f in landing.files(v, state)} for v in VOLUMES}
@@ -68,11 +51,8 @@ def run_pending(settings: Settings, downstream: bool = True) -> RunSummary:
 
     With `downstream`, the automation then refreshes silver, gold and the dashboard.
     """
-    prepare_environment(settings)
+    instance = open_instance(settings)
     defs = build_definitions(settings)
-    # Two runners starting on a fresh DAGSTER_HOME would both create its SQLite schema.
-    with exclusive(settings.dagster_home / ".init.lock"):
-        instance = dg.DagsterInstance.get()
     # Initialized as a run would (its config may name environment variables).
     with dg.build_resources(defs.resources or {}, instance=instance) as resources:
         lakehouse: LakehouseResource = resources.lakehouse

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from linkedin_assets.cli import prepare_environment
 from linkedin_assets.core.settings import Settings, load_settings
+from linkedin_assets.dagster_home import prepare_environment
 
 
 def use_home(mp: pytest.MonkeyPatch, home: Path) -> Settings:

@@ -178,18 +178,31 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+class StatusFailsAtFirst(LocalTarget):
+    """Status requests fail until the test says the server is well again, as a busy one's may:
+    the page must keep following each file, not give up on it."""
+
+    def __init__(self, settings):
+        super().__init__(settings)
+        self.well = False
+
+    def progress(self, source_file: str) -> dict:
+        if not self.well:
+            raise RuntimeError("the instance is busy")
+        return super().progress(source_file)
+
+
 @pytest.fixture
 def served(settings):
+    target = StatusFailsAtFirst(settings)
     port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(LocalTarget(settings)), host="127.0.0.1", port=port, log_level="warning")
-    )
+    server = uvicorn.Server(uvicorn.Config(create_app(target), host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20
     while not server.started and time.monotonic() < deadline:
         time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}/"
+    yield f"http://127.0.0.1:{port}/", target
     server.should_exit = True
     thread.join(timeout=10)
 
@@ -211,7 +224,8 @@ def test_a_batch_dropped_in_the_browser_reaches_the_dashboard(settings, download
             args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
         )
         page = browser.new_page()
-        page.goto(served)
+        url, target = served
+        page.goto(url)
         page.set_input_files("#picker", [str(f) for f in batch])
         for f in batch:
             page.wait_for_selector(f'tr[data-name="{f.name}"] td.verdict.ok, tr[data-name="{f.name}"] td.verdict.bad')
@@ -232,6 +246,12 @@ def test_a_batch_dropped_in_the_browser_reaches_the_dashboard(settings, download
         assert pending["content_daily"] == [downloads["daily"].name]
         assert pending["content_historical"] == [downloads["range"].name]
         assert pending["posts"] == [downloads["post"].name]
+        daily = f'tr[data-name="{downloads["daily"].name}"] .state'
+        page.wait_for_function(
+            f"document.querySelector('{daily}') && "
+            f"document.querySelector('{daily}').textContent === 'status unavailable, retrying'"
+        )
+        target.well = True
 
         # Dagster processes them (headless here, in another thread: Playwright holds this one's
         # event loop); the page follows each to the dashboard.
@@ -241,7 +261,6 @@ def test_a_batch_dropped_in_the_browser_reaches_the_dashboard(settings, download
         while worker.is_alive():
             page.wait_for_timeout(500)
         assert outcome and outcome[0].ok, outcome
-        daily = f'tr[data-name="{downloads["daily"].name}"] .state'
         page.wait_for_function(
             f"document.querySelector('{daily}') && document.querySelector('{daily}').textContent === 'done'",
             timeout=60_000,

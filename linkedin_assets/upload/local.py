@@ -12,6 +12,7 @@ from linkedin_assets.core.lake.delta import DeltaLake
 from linkedin_assets.core.landing import Landing
 from linkedin_assets.core.settings import EmailSettings, Settings
 from linkedin_assets.core.upload import Verdict, land
+from linkedin_assets.dagster_home import open_instance
 from linkedin_assets.definitions import build_definitions
 from linkedin_assets.upload.progress import layer_keys, progress
 
@@ -23,6 +24,16 @@ class LocalTarget:
         self.lake = DeltaLake(settings.lake)
         self.layers = layer_keys(build_definitions(settings))
         self.ui_url = EmailSettings.from_env().ui_url
+        self.settings = settings
+        self._instance: dg.DagsterInstance | None = None
+
+    @property
+    def instance(self) -> dg.DagsterInstance:
+        # One instance for the server's life, opened on first use (a fresh DAGSTER_HOME is
+        # created under the same lock as a run's).
+        if self._instance is None:
+            self._instance = open_instance(self.settings)
+        return self._instance
 
     def known_posts(self) -> set[str]:
         return known_post_urls(self.lake)
@@ -36,4 +47,4 @@ class LocalTarget:
         return f"{verdict.volume}/{landed.name}"
 
     def progress(self, source_file: str) -> dict:
-        return progress(dg.DagsterInstance.get(), self.landing, self.layers, source_file, self.ui_url)
+        return progress(self.instance, self.landing, self.layers, source_file, self.ui_url)

@@ -42,7 +42,8 @@ def main(out: Path) -> int:
     }.items():
         set_environment(name, value)
     # Imported after the environment names the throw-away home.
-    from linkedin_assets.cli import prepare_environment, run_pending
+    from linkedin_assets.cli import run_pending
+    from linkedin_assets.dagster_home import prepare_environment
     from linkedin_assets.samples.profile import build_profile
     from linkedin_assets.samples.writer import write_content_export, write_post_export
     from linkedin_assets.upload.app import create_app

@@ -1,0 +1,42 @@
+"""DAGSTER_HOME as this project sets it up: its folder, its dagster.yaml, and one way to
+open the instance in it that two processes starting at once cannot break."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+
+import dagster as dg
+
+from linkedin_assets.core.locks import exclusive
+from linkedin_assets.core.settings import Settings, set_environment
+
+DAGSTER_YAML = """\
+# Written by linkedin-analytics. The machine may have no network: no telemetry.
+telemetry:
+  enabled: false
+auto_materialize:
+  use_sensors: true
+"""
+
+
+def prepare_environment(settings: Settings) -> None:
+    """Folders, DAGSTER_HOME and its dagster.yaml: all a first run needs."""
+    settings.ensure_folders()
+    set_environment("DAGSTER_HOME", str(settings.dagster_home))
+    config = settings.dagster_home / "dagster.yaml"
+    if not config.exists():
+        # Written whole or not at all: a process opening the instance meanwhile must never
+        # read half a file.
+        fd, staged = tempfile.mkstemp(dir=settings.dagster_home, prefix=".dagster.yaml.")
+        with os.fdopen(fd, "w") as handle:
+            handle.write(DAGSTER_YAML)
+        os.replace(staged, config)
+
+
+def open_instance(settings: Settings) -> dg.DagsterInstance:
+    """The instance in DAGSTER_HOME. Two processes opening a fresh one would both create its
+    SQLite schema (the upload page and a run, or two runs): one at a time."""
+    prepare_environment(settings)
+    with exclusive(settings.dagster_home / ".init.lock"):
+        return dg.DagsterInstance.get()
