@@ -17,7 +17,21 @@ telemetry:
   enabled: false
 auto_materialize:
   use_sensors: true
+# One step at a time per pool: each Databricks writer has one (defs/pools.py).
+concurrency:
+  pools:
+    default_limit: 1
 """
+# What earlier releases wrote: a file still exactly so is upgraded; an edited one is the user's.
+EARLIER_YAML = (
+    """\
+# Written by linkedin-analytics. The machine may have no network: no telemetry.
+telemetry:
+  enabled: false
+auto_materialize:
+  use_sensors: true
+""",
+)
 
 
 def prepare_environment(settings: Settings) -> None:
@@ -25,13 +39,14 @@ def prepare_environment(settings: Settings) -> None:
     settings.ensure_folders()
     set_environment("DAGSTER_HOME", str(settings.dagster_home))
     config = settings.dagster_home / "dagster.yaml"
-    if not config.exists():
-        # Written whole or not at all: a process opening the instance meanwhile must never
-        # read half a file.
-        fd, staged = tempfile.mkstemp(dir=settings.dagster_home, prefix=".dagster.yaml.")
-        with os.fdopen(fd, "w") as handle:
-            handle.write(DAGSTER_YAML)
-        os.replace(staged, config)
+    if config.exists() and config.read_text() not in EARLIER_YAML:
+        return
+    # Written whole or not at all: a process opening the instance meanwhile must never
+    # read half a file.
+    fd, staged = tempfile.mkstemp(dir=settings.dagster_home, prefix=".dagster.yaml.")
+    with os.fdopen(fd, "w") as handle:
+        handle.write(DAGSTER_YAML)
+    os.replace(staged, config)
 
 
 def open_instance(settings: Settings) -> dg.DagsterInstance:

@@ -11,6 +11,7 @@ from linkedin_assets.core.sql.table import SqlTable
 from linkedin_assets.defs.automation import refresh_after_upstream, refresh_with_upstream
 from linkedin_assets.defs.keys import table_key
 from linkedin_assets.defs.partitions import date_range
+from linkedin_assets.defs.pools import writer_pool
 from linkedin_assets.defs.resources.lakehouse import LakehouseResource
 
 # Transient failures (a busy engine or warehouse, a Delta commit that lost a race, a
@@ -80,6 +81,7 @@ def build_sql_asset(table: SqlTable, settings: Settings, partitions: dg.Partitio
         kinds=KINDS[(compute, table.catalog)],
         automation_condition=refresh_with_upstream if _reads_whole_tables_only(table) else refresh_after_upstream,
         retry_policy=retry_policy(table.catalog, settings.retry_delay_seconds),
+        pool=writer_pool(compute, f"{table.catalog}_{table.name}"),
         check_specs=[
             dg.AssetCheckSpec(
                 name,

@@ -7,6 +7,7 @@ from linkedin_assets.core.bronze.step import STEPS, check_names
 from linkedin_assets.core.reports import WARNING_CHECKS
 from linkedin_assets.defs.keys import table_key
 from linkedin_assets.defs.partitions import date_range
+from linkedin_assets.defs.pools import writer_pool
 from linkedin_assets.defs.resources.lakehouse import LakehouseResource
 
 GROUP = "bronze"
@@ -112,7 +113,7 @@ DESCRIPTIONS = {
 }
 
 
-def bronze_asset(kind: str, partitions: dg.PartitionsDefinition) -> dg.AssetsDefinition:
+def bronze_asset(kind: str, partitions: dg.PartitionsDefinition, compute: str) -> dg.AssetsDefinition:
     """The bronze step of one kind of upload (see core/landing.py VOLUME_KIND): its tables as one multi-asset."""
     _, table_list, dated = STEPS[kind]
 
@@ -123,6 +124,7 @@ def bronze_asset(kind: str, partitions: dg.PartitionsDefinition) -> dg.AssetsDef
         partitions_def=partitions if dated else None,
         backfill_policy=dg.BackfillPolicy.single_run() if dated else None,
         retry_policy=BRONZE_RETRY,
+        pool=writer_pool(compute, f"bronze_{kind}"),
         description=DESCRIPTIONS[kind],
     )
     def _asset(context: dg.AssetExecutionContext, lakehouse: LakehouseResource):
@@ -131,6 +133,6 @@ def bronze_asset(kind: str, partitions: dg.PartitionsDefinition) -> dg.AssetsDef
     return _asset
 
 
-def bronze_assets(partitions: dg.PartitionsDefinition) -> dict[str, dg.AssetsDefinition]:
+def bronze_assets(partitions: dg.PartitionsDefinition, compute: str) -> dict[str, dg.AssetsDefinition]:
     """kind -> its bronze multi-asset."""
-    return {kind: bronze_asset(kind, partitions) for kind in STEPS}
+    return {kind: bronze_asset(kind, partitions, compute) for kind in STEPS}
