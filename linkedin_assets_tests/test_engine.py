@@ -75,3 +75,28 @@ def test_without_a_warm_engine_a_run_uses_its_own_spark_and_says_so(tmp_path):
     assert is_warm == "False" and rows == "[{'answer': 42}]"
     assert "warm Spark engine could not start" in note and str(blocked) in note
     assert again == "None"  # said once
+
+
+def test_a_process_left_on_a_stopped_engine_fails_fast_and_exits(tmp_path):
+    code = textwrap.dedent(
+        """
+        import time
+        from linkedin_assets.core.engine import warm
+        from linkedin_assets.core.engine.spark import local_session
+        from linkedin_assets.core.settings import load_engine_settings
+        opened = local_session()
+        assert opened.warm, opened.note
+        opened.session.sql("SELECT 1").collect()
+        warm.stop(load_engine_settings().directory)  # as `linkedin-analytics engine --stop` from elsewhere
+        began = time.monotonic()
+        try:
+            opened.session.sql("SELECT 2").collect()
+        except Exception as e:
+            print("refused after", round(time.monotonic() - began), "s:", type(e).__name__)
+        """
+    )
+    env = {**os.environ, "LINKEDIN_ENGINE_DIR": str(tmp_path / "engine"), "LINKEDIN_ENGINE_LINGER_SECONDS": "0"}
+    # pyspark's default policy retries for ten minutes, and once more at exit.
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=180)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "refused after" in done.stdout, done.stdout

@@ -134,10 +134,22 @@ def _warm(config: dict[str, str], engine: EngineSettings):
     # A port of its own if it starts a server: Spark's default (15002) may belong to
     # another engine (another user's, or another LINKEDIN_ENGINE_DIR's).
     try:
-        return builder.config("spark.local.connect.server.port", str(warm.free_port())).getOrCreate()
+        session = builder.config("spark.local.connect.server.port", str(warm.free_port())).getOrCreate()
     finally:
         # Even when the session failed: a server it started must not outlive its owners.
         warm.ensure_warden(directory)
+    session.client.set_retry_policies([_local_retries()])
+    return session
+
+
+def _local_retries():
+    """pyspark's client retries an unreachable server for ten minutes, made for a remote
+    cluster that restarts; a local server that stopped (`engine --stop`, its warden, a
+    crash) is gone for good, and a process left on it, even only its exit, would hang
+    that long. A few seconds of retries cover a busy moment, then the error is raised."""
+    from pyspark.sql.connect.client.retries import DefaultPolicy
+
+    return DefaultPolicy(max_retries=6, initial_backoff=50, backoff_multiplier=4.0, max_backoff=2000)
 
 
 # Set by pyspark once a process has used Spark Connect (or inherited from a parent that
