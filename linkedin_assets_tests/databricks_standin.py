@@ -6,6 +6,16 @@ for the SQL Statement Execution API (here; `WarehouseResource` uses it):
     POST /api/2.0/sql/statements/             execute_statement (the SDK adds the trailing /)
     GET  /api/2.0/sql/statements/{id}         get_statement
     POST /api/2.0/sql/statements/{id}/cancel  cancel_execution
+    GET  /api/2.0/sql/statements/{id}/result/chunks/{n}  get_statement_result_chunk_n
+    GET  /api/2.1/unity-catalog/tables/{full_name}  tables.get (404 TABLE_DOES_NOT_EXIST when missing)
+
+Results are cut in chunks of `chunk_rows`. INLINE (JSON_ARRAY only) fails a statement
+whose result exceeds `inline_byte_limit` with the real API's BAD_REQUEST "Inline byte
+limit exceeded"; EXTERNAL_LINKS (ARROW_STREAM) serves each chunk as an Arrow IPC stream
+from a pre-signed-style link under /standin-storage/ that, like cloud storage, refuses
+a request also carrying the workspace token (`link_requests` records each download).
+`tables.get` reports delta.lastUpdateVersion / lastCommitTimestamp of the local Delta
+table; `withhold_delta_properties` leaves them out.
 
 with the JSON shapes the SDK parses (statement_id, status{state, error{error_code,
 message}}, manifest{format, schema{columns}, total_row_count, ...}, result{data_array}),
@@ -53,7 +63,7 @@ from dataclasses import dataclass
 from email.message import Message
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, unquote
 
 import pyarrow as pa
 import pytest
@@ -120,6 +130,11 @@ class DatabricksStandIn:
         self.requests: list[tuple[str, str]] = []  # (method, path) of every HTTP request
         self.max_sync_wait: float | None = None  # cap on honouring wait_timeout (0: always answer PENDING)
         self.auth_failure_status = 401
+        # The real API aborts an INLINE statement whose result exceeds 25 MiB; a test sets it small.
+        self.inline_byte_limit = 25 * 1024 * 1024
+        self.chunk_rows = 10_000  # rows per result chunk, INLINE or EXTERNAL_LINKS
+        self.withhold_delta_properties = False  # tables API: a table whose metastore entry lacks delta.*
+        self.link_requests: list[dict] = []  # each external link fetched: path and the headers it came with
         self._fail_next = 0
         # GET sql/warehouses/{id} says it; a statement sent to a stopped warehouse starts it, as auto-start does.
         self.warehouse_state = "RUNNING"
@@ -185,6 +200,16 @@ class DatabricksStandIn:
         on_wait_timeout = body.get("on_wait_timeout", "CONTINUE")
         if on_wait_timeout not in ("CONTINUE", "CANCEL"):
             return 400, _error("INVALID_PARAMETER_VALUE", f"bad on_wait_timeout {on_wait_timeout}")
+        disposition = body.get("disposition", "INLINE")
+        fmt = body.get("format", "JSON_ARRAY")
+        if disposition not in ("INLINE", "EXTERNAL_LINKS") or fmt not in ("JSON_ARRAY", "ARROW_STREAM", "CSV"):
+            return 400, _error("INVALID_PARAMETER_VALUE", f"bad disposition {disposition} or format {fmt}")
+        if disposition == "INLINE" and fmt != "JSON_ARRAY":
+            return 400, _error("INVALID_PARAMETER_VALUE", f"INLINE disposition supports only JSON_ARRAY, not {fmt}")
+        if disposition == "EXTERNAL_LINKS" and fmt != "ARROW_STREAM":
+            return 400, _error(
+                "INVALID_PARAMETER_VALUE", f"the stand-in serves EXTERNAL_LINKS as ARROW_STREAM only, not {fmt}"
+            )
         params = body.get("parameters") or []
         if any(not isinstance(p, dict) or "name" not in p for p in params):
             return 400, _error("INVALID_PARAMETER_VALUE", "each parameter needs a name")
@@ -194,6 +219,7 @@ class DatabricksStandIn:
             "parameters": params,
             "warehouse_id": warehouse_id,
             "wait_timeout": wait_timeout,
+            "disposition": disposition,
             "state": "PENDING",
             "done": threading.Event(),
         }
@@ -258,6 +284,15 @@ class DatabricksStandIn:
         with self._lock:
             if record["state"] in ("CANCELED", "CLOSED"):
                 return
+            if error is None and rows is not None and record["disposition"] == "INLINE":
+                size = len(json.dumps(_data_array(rows)).encode())
+                if size > self.inline_byte_limit:
+                    error = (  # the real API's words (error_code BAD_REQUEST)
+                        "BAD_REQUEST",
+                        "Inline byte limit exceeded. Statements executed with disposition=INLINE can have a "
+                        f"result size of at most {self.inline_byte_limit} bytes. Please execute the statement "
+                        "with disposition=EXTERNAL_LINKS if you want to download the full result.",
+                    )
             if error is not None:
                 record["state"], record["error"] = "FAILED", {"error_code": error[0], "message": error[1]}
             else:
@@ -367,19 +402,127 @@ class DatabricksStandIn:
             if record["state"] == "SUCCEEDED":
                 rows: pa.Table = record["rows"]
                 columns = [{"name": f.name, "position": i, **_type(f.type)} for i, f in enumerate(rows.schema)]
-                data = [[_cell(v) for v in row.values()] for row in rows.to_pylist()]
+                chunks = self._chunks(record)
+                external = record["disposition"] == "EXTERNAL_LINKS"
                 out["manifest"] = {
-                    "format": "JSON_ARRAY",
+                    "format": "ARROW_STREAM" if external else "JSON_ARRAY",
                     "schema": {"column_count": len(columns), "columns": columns},
                     "total_row_count": rows.num_rows,
-                    "total_chunk_count": 1,
-                    "chunks": [{"chunk_index": 0, "row_offset": 0, "row_count": rows.num_rows}],
+                    "total_chunk_count": len(chunks),
+                    "chunks": [{k: c[k] for k in ("chunk_index", "row_offset", "row_count")} for c in chunks],
                     "truncated": False,
                 }
-                out["result"] = {"chunk_index": 0, "row_offset": 0, "row_count": rows.num_rows}
-                if data:
-                    out["result"]["data_array"] = data
+                if chunks:
+                    out["result"] = self._chunk_json(record, 0)
             return out
+
+    def _chunks(self, record: dict) -> list[dict]:
+        """The result cut in chunks of `chunk_rows` (none for an empty EXTERNAL_LINKS result)."""
+        rows: pa.Table = record["rows"]
+        if "chunks" not in record:
+            step = max(1, self.chunk_rows)
+            starts = list(range(0, rows.num_rows, step)) or ([0] if record["disposition"] == "INLINE" else [])
+            record["chunks"] = [
+                {"chunk_index": i, "row_offset": start, "row_count": min(step, rows.num_rows - start)}
+                for i, start in enumerate(starts)
+            ]
+        return record["chunks"]
+
+    def _chunk_json(self, record: dict, index: int) -> dict:
+        chunks = record["chunks"]
+        chunk = dict(chunks[index])
+        following = {"next_chunk_index": index + 1} if index + 1 < len(chunks) else {}
+        if following:
+            following["next_chunk_internal_link"] = (
+                f"/api/2.0/sql/statements/{record['statement_id']}/result/chunks/{index + 1}"
+            )
+        if record["disposition"] == "EXTERNAL_LINKS":
+            secret = record.setdefault("link_secret", uuid.uuid4().hex)
+            link = {
+                **chunk,
+                **following,
+                "byte_count": len(self.chunk_arrow(record["statement_id"], index)),
+                "external_link": f"{self.host}/standin-storage/{record['statement_id']}/{index}?sig={secret}",
+                "expiration": (dt.datetime.now(dt.timezone.utc) + dt.timedelta(minutes=15)).isoformat(),
+            }
+            return {"external_links": [link]}
+        part = record["rows"].slice(chunk["row_offset"], chunk["row_count"])
+        data = _data_array(part)
+        return {**chunk, **following, **({"data_array": data} if data else {})}
+
+    def chunk(self, statement_id: str, index: int) -> tuple[int, dict]:
+        """GET .../result/chunks/{index}: a chunk by index, of a statement that SUCCEEDED."""
+        record = self.statements.get(statement_id)
+        if record is None:
+            return 404, _error("NOT_FOUND", f"statement {statement_id} not found")
+        with self._lock:
+            if record["state"] != "SUCCEEDED":
+                return 400, _error("INVALID_PARAMETER_VALUE", f"statement {statement_id} is {record['state']}")
+            if not 0 <= index < len(self._chunks(record)):
+                return 400, _error("INVALID_PARAMETER_VALUE", f"chunk index {index} is out of range")
+            return 200, self._chunk_json(record, index)
+
+    def chunk_arrow(self, statement_id: str, index: int) -> bytes:
+        record = self.statements[statement_id]
+        chunk = record["chunks"][index]
+        part = record["rows"].slice(chunk["row_offset"], chunk["row_count"])
+        sink = pa.BufferOutputStream()
+        with pa.ipc.new_stream(sink, part.schema) as writer:
+            writer.write_table(part)
+        return sink.getvalue().to_pybytes()
+
+    def storage(self, request: Request) -> tuple[int, dict | bytes] | None:
+        """A pre-signed link's download: no workspace token, the link's own signature instead."""
+        m = re.fullmatch(r"/standin-storage/([\w-]+)/(\d+)", request.path)
+        if m is None:
+            return None
+        self.link_requests.append({"path": request.path, "headers": dict(request.headers)})
+        record = self.statements.get(m.group(1))
+        if record is None or request.query.get("sig") != record.get("link_secret"):
+            return 403, _error("AccessDenied", "Request has expired or the signature does not match")
+        if request.headers.get("Authorization"):
+            # As cloud storage answers a pre-signed URL that also carries a bearer token.
+            return 400, _error("InvalidArgument", "Only one auth mechanism allowed")
+        return 200, self.chunk_arrow(m.group(1), int(m.group(2)))
+
+    def table(self, full_name: str) -> tuple[int, dict]:
+        """GET /api/2.1/unity-catalog/tables/{full_name}, from the local Delta table behind it."""
+        from deltalake import DeltaTable
+
+        parts = full_name.split(".")
+        if len(parts) != 3:
+            return 400, _error("INVALID_PARAMETER_VALUE", f"Invalid table name {full_name}")
+        catalog, schema, name = parts
+        if catalog not in ("bronze", "silver", "gold", "landing"):
+            return 404, _error("CATALOG_DOES_NOT_EXIST", f"Catalog '{catalog}' does not exist.")
+        if schema != self.lake.schema:
+            return 404, _error("SCHEMA_DOES_NOT_EXIST", f"Schema '{catalog}.{schema}' does not exist.")
+        if not self.lake.exists(catalog, name):
+            return 404, _error("TABLE_DOES_NOT_EXIST", f"Table '{full_name}' does not exist.")
+        delta = DeltaTable(str(self.lake.path(catalog, name)))
+        [last] = delta.history(1)
+        view = full_name in self.views
+        info: dict = {
+            "full_name": full_name,
+            "catalog_name": catalog,
+            "schema_name": schema,
+            "name": name,
+            "table_type": "MATERIALIZED_VIEW" if view else "MANAGED",
+            "data_source_format": "DELTA",
+            "updated_at": int(last["timestamp"]),
+            "properties": {},
+        }
+        if not self.withhold_delta_properties:
+            # The keys Unity Catalog's metastore keeps for a Delta table's last commit.
+            info["properties"] = {
+                "delta.lastUpdateVersion": str(delta.version()),
+                "delta.lastCommitTimestamp": str(int(last["timestamp"])),
+            }
+        return 200, info
+
+
+def _data_array(rows: pa.Table) -> list[list]:
+    return [[_cell(v) for v in row.values()] for row in rows.to_pylist()]
 
 
 def _error(code: str, message: str) -> dict:
@@ -512,9 +655,15 @@ def _handler(standin: DatabricksStandIn):
         def _dispatch(self):
             # Read the body first, so a refused request leaves the connection clean for the next.
             body = self._read_body()
+            path, _, query = self.path.partition("?")
+            if path.startswith("/standin-storage/"):  # cloud storage: not behind the workspace's token check
+                request = Request(
+                    self.command, path, {k: v[-1] for k, v in parse_qs(query).items()}, self.headers, body
+                )
+                self._send(*(standin.storage(request) or (404, _error("NoSuchKey", "not found"))))
+                return
             if not self._gate():
                 return
-            path, _, query = self.path.partition("?")
             request = Request(
                 self.command,
                 path,
@@ -560,6 +709,12 @@ def _handler(standin: DatabricksStandIn):
             return standin.cancel(m.group(1))
         if request.method == "GET" and (m := re.fullmatch(r"/api/2.0/sql/statements/([\w-]+)", path)):
             return standin.get(m.group(1))
+        if request.method == "GET" and (
+            m := re.fullmatch(r"/api/2.0/sql/statements/([\w-]+)/result/chunks/(\d+)", path)
+        ):
+            return standin.chunk(m.group(1), int(m.group(2)))
+        if request.method == "GET" and (m := re.fullmatch(r"/api/2.1/unity-catalog/tables/([^/]+)", path)):
+            return standin.table(unquote(m.group(1)))
         return None
 
     return Handler

@@ -250,30 +250,109 @@ def test_a_host_that_never_answers_fails_in_bounded_time_without_the_token(monke
         silent.close()
 
 
-def test_the_version_sensor_never_wakes_a_stopped_warehouse(
+def test_the_version_sensor_reads_versions_without_the_warehouse(
     settings, databricks_standin: DatabricksStandIn, monkeypatch
 ):
-    """Polling post_patch's version every tick would keep the warehouse from auto-stopping."""
+    """A statement every tick would keep the warehouse from auto-stopping; the tables API says the version."""
     import dataclasses
 
-    from linkedin_assets.definitions import build_definitions
+    import pyarrow as pa
+    from deltalake import write_deltalake
 
+    from linkedin_assets.definitions import build_definitions
+    from linkedin_assets.defs.bronze.sensors import POST_PATCH_KEY
+
+    path = str(settings.table_path("bronze", "post_patch"))
+    write_deltalake(path, pa.table({"post_url": ["https://x/1", "https://x/2"]}))
     defs = build_definitions(dataclasses.replace(settings, compute="databricks"))
     sensor = defs.resolve_sensor_def("post_patch_version")
     instance = dg.DagsterInstance.get()
+    instance.report_runless_asset_event(dg.AssetMaterialization(POST_PATCH_KEY, metadata={"delta_version": 0}))
 
-    def tick():
-        with dg.build_sensor_context(instance=instance, resources=defs.resources) as context:
+    def tick(cursor=None):
+        with dg.build_sensor_context(instance=instance, resources=defs.resources, cursor=cursor) as context:
             return sensor(context)
 
     databricks_standin.warehouse_state = "STOPPED"
-    before = len(databricks_standin.statements_run())
-    skipped = tick()
-    assert "STOPPED" in (skipped.skip_reason.skip_message if skipped.skip_reason else "")
-    assert len(databricks_standin.statements_run()) == before  # nothing sent: nothing started
-    assert databricks_standin.warehouse_state == "STOPPED"
-
+    first = tick()
+    assert first.cursor == "0" and [e.metadata["delta_version"].value for e in first.asset_events] == [0]
     databricks_standin.warehouse_state = "RUNNING"
-    tick()
-    ran = databricks_standin.statements_run()[before:]
-    assert [s.split()[0:2] for s in ran] == [["DESCRIBE", "HISTORY"]]
+    unchanged = tick("0")
+    assert "unchanged" in unchanged.skip_reason.skip_message
+    assert not databricks_standin.statements_run()
+    assert any("/unity-catalog/tables/bronze.linkedin.post_patch" in p for _, p in databricks_standin.requests)
+
+    # A direct edit: seen at once; its check's read is the one statement, rows through external links.
+    databricks_standin.inline_byte_limit = 16
+    write_deltalake(path, pa.table({"post_url": ["https://x/3"]}), mode="append")
+    edited = tick("0")
+    assert edited.cursor == "1"
+    [check] = [e for e in edited.asset_events if isinstance(e, dg.AssetCheckEvaluation)]
+    assert check.passed and check.metadata["rows"].value == 3
+    [statement] = databricks_standin.log
+    assert statement["statement"].startswith("SELECT * FROM bronze.linkedin.post_patch")
+    assert statement["disposition"] == "EXTERNAL_LINKS"
+    assert databricks_standin.link_requests and all(
+        "Authorization" not in r["headers"] for r in databricks_standin.link_requests
+    )
+
+
+def test_a_version_the_metastore_does_not_give_never_starts_the_warehouse(
+    settings, databricks_standin: DatabricksStandIn, warehouse
+):
+    import pyarrow as pa
+    from deltalake import write_deltalake
+
+    from linkedin_assets.defs.databricks.warehouse_lake import VersionUnavailable, WarehouseLake
+
+    write_deltalake(str(settings.table_path("bronze", "post_patch")), pa.table({"post_url": ["a"]}))
+    lake = WarehouseLake(warehouse)
+    assert lake.version("bronze", "nope") is None and not lake.exists("bronze", "nope")
+    databricks_standin.withhold_delta_properties = True
+    databricks_standin.warehouse_state = "STOPPED"
+    with pytest.raises(VersionUnavailable, match="STOPPED; not started"):
+        lake.version("bronze", "post_patch")
+    assert databricks_standin.warehouse_state == "STOPPED" and not databricks_standin.log
+
+    databricks_standin.warehouse_state = "RUNNING"  # running anyway: its history may be read
+    assert lake.version("bronze", "post_patch") == 0
+    assert [s.split()[:2] for s in databricks_standin.statements_run()] == [["DESCRIBE", "HISTORY"]]
+    databricks_standin.warehouse_state = "STOPPED"  # stopped again: the last version seen
+    assert lake.version("bronze", "post_patch") == 0
+    assert len(databricks_standin.log) == 1 and databricks_standin.warehouse_state == "STOPPED"
+
+
+def test_gold_checks_never_fetch_a_whole_table(lake, databricks_standin: DatabricksStandIn, monkeypatch):
+    """With the inline result cap far below a table's size, the gold checks still give the local figures."""
+    from linkedin_assets.core.settings import load_settings
+    from linkedin_assets.core.sql.step import evaluate_checks
+    from linkedin_assets.definitions import build_definitions
+
+    def plain(meta: dict) -> dict:
+        out = {k: getattr(v, "value", v) for k, v in meta.items()}
+        if "days" in out and isinstance(out["days"], list):  # ties of one day and column: any order
+            out["days"] = sorted(out["days"], key=lambda d: (d["date"], d["column"], d["value"]))
+        return out
+
+    expected = {
+        (name, check): (passed, plain(meta))
+        for name, table in GOLD.items()
+        for check, (passed, meta) in evaluate_checks(lake, table, lake.read("gold", name), None, None).items()
+    }
+    shutil.rmtree(lake.root / "gold")
+    databricks_standin.inline_byte_limit = 2048
+    monkeypatch.setenv("LINKEDIN_COMPUTE", "databricks")
+    defs = build_definitions(load_settings())
+    keys = [dg.AssetKey(["gold", "linkedin", name]) for name in GOLD]
+    result = defs.resolve_implicit_global_asset_job_def().execute_in_process(
+        asset_selection=keys, instance=dg.DagsterInstance.ephemeral()
+    )
+
+    assert result.success
+    got = {
+        (e.asset_key.path[-1], e.check_name): (e.passed, plain(e.metadata))
+        for e in result.get_asset_check_evaluations()
+    }
+    assert got == expected
+    assert any(name == "reconciles" for _, name in got) and any(name == "rows_match_source" for _, name in got)
+    assert not [e for e in databricks_standin.log if e["state"] == "FAILED"]

@@ -14,6 +14,7 @@ import time
 
 import pyarrow as pa
 import pytest
+import requests
 from databricks.sdk import WorkspaceClient
 from databricks.sdk.errors import (
     AlreadyExists,
@@ -23,7 +24,7 @@ from databricks.sdk.errors import (
     ResourceAlreadyExists,
     Unauthenticated,
 )
-from databricks.sdk.service import dashboards, jobs, sql
+from databricks.sdk.service import catalog, dashboards, jobs, sql
 from deltalake import write_deltalake
 
 BUNDLE_NOTEBOOKS = "/Workspace/Users/me@example.com/.bundle/linkedin-analytics/dev/files/notebooks"
@@ -362,3 +363,69 @@ def test_describe_history_lists_commits_newest_first(client, databricks_standin,
     missing = run("DESCRIBE HISTORY silver.linkedin.nope")
     assert missing.status.state == sql.StatementState.FAILED
     assert "TABLE_OR_VIEW_NOT_FOUND" in missing.status.error.message
+
+
+# -- Unity Catalog tables API and statement results ------------------------------------
+
+
+def test_tables_api_gives_the_delta_version_and_404s_a_missing_table(client, databricks_standin, settings):
+    path = settings.table_path("bronze", "post_patch")
+    write_deltalake(str(path), pa.table({"n": [1]}))
+    write_deltalake(str(path), pa.table({"n": [2]}), mode="append")
+
+    info = client.tables.get("bronze.linkedin.post_patch")
+    assert (info.full_name, info.catalog_name, info.schema_name, info.name) == (
+        "bronze.linkedin.post_patch",
+        "bronze",
+        "linkedin",
+        "post_patch",
+    )
+    assert info.table_type == catalog.TableType.MANAGED
+    assert info.data_source_format == catalog.DataSourceFormat.DELTA
+    assert info.properties["delta.lastUpdateVersion"] == "1"
+    assert int(info.properties["delta.lastCommitTimestamp"]) == info.updated_at > 1_700_000_000_000
+    with pytest.raises(NotFound) as missing:
+        client.tables.get("bronze.linkedin.nope")
+    assert missing.value.error_code == "TABLE_DOES_NOT_EXIST"
+    assert not databricks_standin.log  # no statement: the warehouse was not involved
+
+
+def test_inline_results_are_capped_and_external_links_are_chunked(client, databricks_standin, settings):
+    write_deltalake(str(settings.table_path("silver", "totals")), pa.table({"n": list(range(100))}))
+    databricks_standin.inline_byte_limit = 200
+    databricks_standin.chunk_rows = 30
+
+    def run(**options):
+        api = client.statement_execution
+        response = api.execute_statement(
+            statement="SELECT n FROM silver.linkedin.totals ORDER BY n",
+            warehouse_id=databricks_standin.warehouse_id,
+            wait_timeout="30s",
+            **options,
+        )
+        while response.status.state in (sql.StatementState.PENDING, sql.StatementState.RUNNING):
+            time.sleep(0.1)  # local Spark's first statement can outlast the wait
+            response = api.get_statement(response.statement_id)
+        return response
+
+    inline = run()
+    assert inline.status.state == sql.StatementState.FAILED
+    assert inline.status.error.error_code == sql.ServiceErrorCode.BAD_REQUEST
+    assert "Inline byte limit exceeded" in inline.status.error.message and "200 bytes" in inline.status.error.message
+
+    linked = run(disposition=sql.Disposition.EXTERNAL_LINKS, format=sql.Format.ARROW_STREAM)
+    assert linked.status.state == sql.StatementState.SUCCEEDED
+    assert linked.manifest.total_chunk_count == 4 and linked.manifest.total_row_count == 100
+    got, chunk = [], linked.result
+    while True:
+        [link] = chunk.external_links
+        assert client.config.token not in link.external_link
+        # A pre-signed link refuses the workspace token beside its own signature.
+        auth = {"Authorization": f"Bearer {client.config.token}"}
+        assert requests.get(link.external_link, headers=auth, timeout=10).status_code == 400
+        reply = requests.get(link.external_link, timeout=10)
+        got += pa.ipc.open_stream(reply.content).read_all()["n"].to_pylist()
+        if link.next_chunk_index is None:
+            break
+        chunk = client.statement_execution.get_statement_result_chunk_n(linked.statement_id, link.next_chunk_index)
+    assert got == list(range(100))

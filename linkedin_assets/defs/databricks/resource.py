@@ -3,7 +3,7 @@
 The `LakehouseResource` of defs/resources/lakehouse.py, run on a workspace:
 
     landing            the landing volumes, listed through the Files API (sensors)
-    lake               UC tables read through the SQL warehouse (version sensor, checks)
+    lake               UC tables: versions from the tables API, rows through the SQL warehouse
     bronze_step        notebooks/bronze on serverless compute (or a job cluster), via Pipes
     table_step         silver: notebooks/silver via Pipes; gold: a materialized view on the warehouse
     publish_dashboard  the Lakeview dashboard, published through the SDK
@@ -17,9 +17,8 @@ from linkedin_assets.core.databricks.lakeview import BUNDLE_NOTEBOOKS_SUFFIX, DE
 from linkedin_assets.core.databricks.volumes import VolumeLanding
 from linkedin_assets.core.reports import rejected_from_pipes
 from linkedin_assets.core.settings import DatabricksSettings
-from linkedin_assets.core.sql.step import checked
 from linkedin_assets.defs.compat import allow_skipped_outputs
-from linkedin_assets.defs.databricks.gold import refresh_gold
+from linkedin_assets.defs.databricks.gold import gold_step
 from linkedin_assets.defs.databricks.pipes import notebook_client, notebook_task, run_notebook
 from linkedin_assets.defs.databricks.warehouse import WarehouseResource, warehouse_resource
 from linkedin_assets.defs.databricks.warehouse_lake import WarehouseLake
@@ -121,19 +120,7 @@ class DatabricksLakehouseResource(LakehouseResource):
                 {"table": table.name, **_dates(start, end)},
             )
             return list(invocation.get_results(implicit_materializations=False))
-        metadata = refresh_gold(self.warehouse, table)
-        return dagster_results(checked(self.lake, table, metadata))
-
-    def watch_paused(self) -> str | None:
-        """A stopped warehouse is not woken to poll a version: it would never auto-stop (billing
-        around the clock) and a cold start outlasts a sensor tick. The next tick looks again."""
-        from databricks.sdk.service.sql import State
-
-        state = self.workspace.warehouses.get(self.warehouse.warehouse_id).state
-        if state == State.RUNNING:
-            return None
-        shown = state.value if state is not None else "in an unknown state"
-        return f"SQL warehouse {self.warehouse.warehouse_id} is {shown}: not started to poll a table version"
+        return dagster_results(gold_step(self.warehouse, table))
 
     def publish_dashboard(self, context) -> dict:
         metadata = publish_dashboard(

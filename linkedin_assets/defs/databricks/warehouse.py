@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import dagster as dg
+import pyarrow as pa
 from pydantic import PrivateAttr
 
 from linkedin_assets.core.settings import DatabricksSettings
@@ -221,6 +222,27 @@ def statement_parameter(name: str, value: Any):
     return StatementParameterListItem(name=name, value=text, type=kind)
 
 
+ARROW_TYPES = {
+    "BYTE": pa.int8(),
+    "SHORT": pa.int16(),
+    "INT": pa.int32(),
+    "LONG": pa.int64(),
+    "FLOAT": pa.float32(),
+    "DOUBLE": pa.float64(),
+    "BOOLEAN": pa.bool_(),
+    "DATE": pa.date32(),
+}
+
+
+def arrow_schema(names: list[str], types: list[str]) -> pa.Schema:
+    """A result's columns as Arrow, for the types JSON results convert (others as text)."""
+    return pa.schema([(n, ARROW_TYPES.get(t, pa.string())) for n, t in zip(names, types)])
+
+
+def _type_name(column) -> str:
+    return column.type_name.value if column.type_name is not None else ""
+
+
 def _convert(value: str | None, type_name: str | None) -> Any:
     """A JSON_ARRAY cell (always a string or null) as a Python value for simple types."""
     if value is None:
@@ -336,7 +358,55 @@ class WarehouseResource(dg.ConfigurableResource):
     # -- statements ---------------------------------------------------------
 
     def execute(self, sql: str, parameters: dict | None = None) -> StatementResult:
-        """Run one statement on the warehouse, wait for it, and return its rows."""
+        """Run one statement on the warehouse, wait for it, and return its rows (INLINE JSON).
+
+        INLINE results are capped at 25 MiB by the API: only for statements whose result is
+        small by construction (aggregates, metadata). Whole tables go through `execute_arrow`.
+        """
+        api, response = self._run(sql, parameters)
+        return self._result(api, response, sql)
+
+    def execute_arrow(self, sql: str, parameters: dict | None = None) -> pa.Table:
+        """Run one statement and return its rows as Arrow, fetched as EXTERNAL_LINKS chunks.
+
+        No size cap: each chunk is an Arrow IPC stream downloaded from its own short-lived link.
+        """
+        from databricks.sdk.service.sql import Disposition, Format
+
+        api, response = self._run(sql, parameters, disposition=Disposition.EXTERNAL_LINKS, format=Format.ARROW_STREAM)
+        self._check_succeeded(response, sql)
+        parts: list[pa.Table] = []
+        chunk = response.result
+        while chunk is not None:
+            links = chunk.external_links or []
+            parts += [self._download(link) for link in links]
+            following = links[-1].next_chunk_index if links else chunk.next_chunk_index
+            if following is None:
+                break
+            chunk = self._call(api.get_statement_result_chunk_n, response.statement_id, following)
+        if parts:
+            return pa.concat_tables(parts)
+        columns = (response.manifest.schema.columns or []) if response.manifest and response.manifest.schema else []
+        return arrow_schema([c.name for c in columns], [_type_name(c) for c in columns]).empty_table()
+
+    def _download(self, link) -> pa.Table:
+        """One chunk's Arrow IPC stream from its pre-signed link."""
+        import requests
+
+        # A pre-signed storage URL: it carries its own credentials, so the workspace token must
+        # not go with it (storage refuses a second auth scheme, and the token would leak there).
+        try:
+            reply = requests.get(link.external_link, headers=link.http_headers or {}, timeout=self.http_timeout_seconds)
+            reply.raise_for_status()
+        except requests.RequestException as e:
+            # The statement can be run again: a retry of the step fetches fresh links.
+            raise TransientWarehouseError(
+                f"warehouse {self.warehouse_id}: result chunk {link.chunk_index} could not be downloaded: "
+                f"{type(e).__name__} (HTTP {getattr(e.response, 'status_code', '-')})"
+            ) from None
+        return pa.ipc.open_stream(reply.content).read_all()
+
+    def _run(self, sql: str, parameters: dict | None, **options):
         from databricks.sdk.service.sql import ExecuteStatementRequestOnWaitTimeout
 
         api = self.client().statement_execution
@@ -347,17 +417,17 @@ class WarehouseResource(dg.ConfigurableResource):
             parameters=[statement_parameter(k, v) for k, v in (parameters or {}).items()] or None,
             wait_timeout=self.wait_timeout,
             on_wait_timeout=ExecuteStatementRequestOnWaitTimeout.CONTINUE,
+            **options,
         )
         statement_id = response.statement_id
         try:
-            response = self._wait(api, response)
+            return api, self._wait(api, response)
         except BaseException:
             # Interrupted (run terminated, our timeout): do not leave it running on the warehouse.
             if statement_id:
                 with contextlib.suppress(Exception):
                     api.cancel_execution(statement_id)
             raise
-        return self._result(api, response, sql)
 
     def _wait(self, api, response):
         deadline = time.monotonic() + self.poll_timeout_seconds
@@ -375,6 +445,22 @@ class WarehouseResource(dg.ConfigurableResource):
         return response
 
     def _result(self, api, response, sql: str) -> StatementResult:
+        self._check_succeeded(response, sql)
+        statement_id = response.statement_id
+        columns = (response.manifest.schema.columns or []) if response.manifest and response.manifest.schema else []
+        names = [c.name for c in columns]
+        types = [_type_name(c) for c in columns]
+        rows: list[tuple] = []
+        chunk = response.result
+        while chunk is not None:
+            for row in chunk.data_array or []:
+                rows.append(tuple(_convert(v, t) for v, t in zip(row, types)))
+            if chunk.next_chunk_index is None:
+                break
+            chunk = self._call(api.get_statement_result_chunk_n, statement_id, chunk.next_chunk_index)
+        return StatementResult(statement_id, names, types, rows)
+
+    def _check_succeeded(self, response, sql: str) -> None:
         state = _state(response)
         statement_id = response.statement_id
         if state != "SUCCEEDED":
@@ -389,18 +475,6 @@ class WarehouseResource(dg.ConfigurableResource):
                 error_code=code,
                 statement_id=statement_id,
             )
-        columns = (response.manifest.schema.columns or []) if response.manifest and response.manifest.schema else []
-        names = [c.name for c in columns]
-        types = [c.type_name.value if c.type_name is not None else "" for c in columns]
-        rows: list[tuple] = []
-        chunk = response.result
-        while chunk is not None:
-            for row in chunk.data_array or []:
-                rows.append(tuple(_convert(v, t) for v, t in zip(row, types)))
-            if chunk.next_chunk_index is None:
-                break
-            chunk = self._call(api.get_statement_result_chunk_n, statement_id, chunk.next_chunk_index)
-        return StatementResult(statement_id, names, types, rows)
 
     # -- gold as materialized views -----------------------------------------
 
