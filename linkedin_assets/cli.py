@@ -24,6 +24,7 @@ from linkedin_assets.definitions import build_definitions
 from linkedin_assets.defs.materializations import last_storage_id, materialized_after
 from linkedin_assets.defs.resources.lakehouse import LakehouseResource
 from linkedin_assets.headless import Headless
+from linkedin_assets.samples.events import EVENTS
 from linkedin_assets.samples.landing import write_sample_landing
 
 
@@ -140,6 +141,26 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return cmd_run(args)
 
 
+def cmd_sample(args: argparse.Namespace) -> int:
+    """One sample export for a day, into its pending/ folder: an event to watch go through."""
+    from linkedin_assets.core.bronze.ingest import known_post_urls
+    from linkedin_assets.core.landing import Landing
+    from linkedin_assets.samples.events import default_day, write_sample_event
+
+    settings = load_settings()
+    prepare_environment(settings)
+    landing = Landing(settings.landing)
+    try:
+        day = dt.date.fromisoformat(args.day) if args.day else default_day(landing, args.event)
+        known = known_post_urls(DeltaLake(settings.lake)) if args.event == "patch" else set()
+        path = write_sample_event(landing, args.event, day, known)
+    except ValueError as exc:
+        print(f"linkedin-analytics sample: {exc}", file=sys.stderr)
+        return 2
+    print(f"wrote {path.relative_to(settings.home)}: `make dev` picks it up, or `linkedin-analytics run`")
+    return 0
+
+
 def cmd_init(args: argparse.Namespace) -> int:
     settings = load_settings()
     prepare_environment(settings)
@@ -202,6 +223,14 @@ def main(argv: list[str] | None = None) -> int:
     demo.add_argument("--end", help="last day of the sample (default: yesterday)")
     demo.add_argument("--seed", type=int, default=7)
     demo.set_defaults(func=cmd_demo)
+    sample = sub.add_parser("sample", help="write one sample export (daily, post or patch) into its pending/ folder")
+    sample.add_argument("event", choices=EVENTS)
+    sample.add_argument(
+        "day",
+        nargs="?",
+        help="the day it is for (default: daily, the day after the newest landed one; post, patch: that day)",
+    )
+    sample.set_defaults(func=cmd_sample)
     engine = sub.add_parser("engine", help="the warm local Spark engine: where it runs, or --stop it")
     engine.add_argument("--stop", action="store_true", help="stop it now (the next run starts it again)")
     engine.set_defaults(func=cmd_engine)

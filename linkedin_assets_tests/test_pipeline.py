@@ -223,3 +223,38 @@ def test_every_table_shows_its_rows_columns_and_location_in_dagster(demo):
             assert metadata["path"].value == str(path)
             checked += 1
     assert checked >= 14
+
+
+def test_sample_events_land_in_pending_and_reach_gold(demo, capsys):
+    """`linkedin-analytics sample daily|post|patch`: each writes one export into its pending/
+    folder (the daily one for the day after the newest landed day, the others for that new
+    day), and a run takes all three to gold. Last in this module: it adds a day to the lake."""
+    from linkedin_assets.cli import main
+    from linkedin_assets.core.exports.names import parse_file_name
+
+    settings, _, _ = demo
+    assert main(["sample", "daily"]) == 0
+    assert main(["sample", "post"]) == 0
+    assert main(["sample", "patch"]) == 0
+    written = capsys.readouterr().out
+    new_day = END + dt.timedelta(days=1)
+    [daily] = settings.volume("content_daily").iterdir()  # the demo's files were all processed
+    assert parse_file_name(daily.name).period_start == parse_file_name(daily.name).period_end == new_day
+    assert str(daily.relative_to(settings.home)) in written
+    assert [p.name for p in settings.volume("patch").iterdir()] == [f"sample_patch_{new_day}.csv"]
+    assert len(list(settings.volume("posts").iterdir())) == 1
+    # The same event again is refused with its reason, and nothing is overwritten.
+    assert main(["sample", "daily", new_day.isoformat()]) == 2
+    assert "already there" in capsys.readouterr().err
+
+    summary = run_pending(settings)
+    assert summary.ok, summary
+    assert sum(len(names) for names in summary.processed.values()) == 3
+    days = {r["analytics_date"] for r in gold(settings, "fct_daily_profile_statistics")}
+    assert new_day in days
+    corrected = [
+        r
+        for r in DeltaLake(settings.lake).read("silver", "posts").to_pylist()
+        if r["title"] == f"Corrected title ({new_day})"
+    ]
+    assert len(corrected) == 1
