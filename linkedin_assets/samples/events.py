@@ -11,9 +11,8 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from linkedin_assets.core.exports.model import ExportError
-from linkedin_assets.core.exports.names import parse_file_name
-from linkedin_assets.core.landing import CONTENT_VOLUMES, Landing
+from linkedin_assets.core.bronze.ingest import landed_days
+from linkedin_assets.core.landing import Landing
 from linkedin_assets.samples.landing import recent_posts
 from linkedin_assets.samples.profile import build_profile
 from linkedin_assets.samples.writer import write_content_export, write_patch_file, write_post_export
@@ -21,20 +20,6 @@ from linkedin_assets.samples.writer import write_content_export, write_patch_fil
 EVENTS = ("daily", "post", "patch")
 DEMO_SEED = 7
 HISTORY_DAYS = 30  # the span a profile covers when the landing holds nothing yet
-
-
-def landed_days(landing: Landing) -> tuple[dt.date, dt.date] | None:
-    """(first, last) day the landed Content exports cover, pending or processed, by file name."""
-    found: list[dt.date] = []
-    for volume in CONTENT_VOLUMES:
-        for state in ("pending", "processed"):
-            for file in landing.files(volume, state):
-                try:
-                    name = parse_file_name(file.name)
-                except ExportError:
-                    continue
-                found += [d for d in (name.period_start, name.period_end) if d is not None]
-    return (min(found), max(found)) if found else None
 
 
 def default_day(landing: Landing, kind: str, today: dt.date | None = None) -> dt.date:

@@ -63,12 +63,8 @@ def coverage(file: LandedFile, landing=None) -> tuple[dt.date, dt.date] | None:
     return None
 
 
-def earliest_day(landing: Landing) -> dt.date | None:
-    """The first day a landed Content export covers (pending or processed), from file names alone.
-
-    Processed files keep the partitions over what the lake holds; pending ones let a
-    first run take a saved archive of older exports.
-    """
+def landed_days(landing: Landing) -> tuple[dt.date, dt.date] | None:
+    """(first, last) day the landed Content exports cover, pending or processed, from file names alone."""
     found: list[dt.date] = []
     for volume in CONTENT_VOLUMES:
         for state in ("pending", "processed"):
@@ -77,9 +73,18 @@ def earliest_day(landing: Landing) -> dt.date | None:
                     period = parse_file_name(file.name)
                 except ExportError:
                     continue
-                if period.period_start is not None:
-                    found.append(period.period_start)
-    return min(found, default=None)
+                found += [d for d in (period.period_start, period.period_end) if d is not None]
+    return (min(found), max(found)) if found else None
+
+
+def earliest_day(landing: Landing) -> dt.date | None:
+    """The first day a landed Content export covers (pending or processed).
+
+    Processed files keep the partitions over what the lake holds; pending ones let a
+    first run take a saved archive of older exports.
+    """
+    span = landed_days(landing)
+    return span[0] if span else None
 
 
 def _overlapping(landing: Landing, volumes, start, end, report: IngestReport):
