@@ -80,6 +80,7 @@ def test_without_a_warm_engine_a_run_uses_its_own_spark_and_says_so(tmp_path):
 def test_a_process_left_on_a_stopped_engine_fails_fast_and_exits(tmp_path):
     code = textwrap.dedent(
         """
+        import socket
         import time
         from linkedin_assets.core.engine import warm
         from linkedin_assets.core.engine.spark import local_session
@@ -87,7 +88,17 @@ def test_a_process_left_on_a_stopped_engine_fails_fast_and_exits(tmp_path):
         opened = local_session()
         assert opened.warm, opened.note
         opened.session.sql("SELECT 1").collect()
-        warm.stop(load_engine_settings().directory)  # as `linkedin-analytics engine --stop` from elsewhere
+        directory = load_engine_settings().directory
+        port = warm.server(directory)["port"]
+        warm.stop(directory)  # as `linkedin-analytics engine --stop` from elsewhere
+        # Stopping is a signal: on a busy machine the server may answer once more before it is gone.
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            except OSError:
+                break
+            time.sleep(0.2)
         began = time.monotonic()
         try:
             opened.session.sql("SELECT 2").collect()
