@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import textwrap
@@ -93,16 +94,8 @@ def test_a_process_left_on_a_stopped_engine_fails_fast_and_exits(tmp_path):
         directory = load_engine_settings().directory
         port = warm.server(directory)["port"]
         warm.stop(directory)  # as `linkedin-analytics engine --stop` from elsewhere
-        # On a loaded machine pyspark's stop can miss the server (see the issue 17 note): end
-        # the JVM as a crash would, so this tests the client left on it, not the stop.
-        for pid in os.listdir("/proc"):
-            try:
-                command = open(f"/proc/{pid}/cmdline", "rb").read().decode(errors="replace")
-            except OSError:
-                continue
-            if "java" in command and str(directory) in command:
-                os.kill(int(pid), signal.SIGKILL)
-        # Stopping is a signal: on a busy machine the server may answer once more before it is gone.
+        assert warm.engine_processes(directory) == [], "the engine's JVM outlived its stop"
+        # The JVM is gone; its port may take a moment longer to refuse.
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
@@ -122,3 +115,31 @@ def test_a_process_left_on_a_stopped_engine_fails_fast_and_exits(tmp_path):
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=180)
     assert done.returncode == 0, done.stderr[-2000:]
     assert "refused after" in done.stdout, done.stdout
+
+
+def test_a_stop_ends_the_engine_even_when_it_ignores_the_signal_and_its_record_is_gone(tmp_path):
+    """pyspark's stop clears its record even when it missed the server; a loaded machine
+    kept such a JVM alive for half an hour after its owners were gone."""
+    script = "import signal, sys, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); print('up', flush=True); time.sleep(300)"
+    ours, other = warm.prepare(tmp_path / "engine"), warm.prepare(tmp_path / "engine-2")
+
+    def fake_server(directory):
+        # Named as the JVM is: the server class and a properties file in its folder.
+        child = subprocess.Popen(
+            [sys.executable, "-c", script, warm.SERVER_CLASS, str(directory / "connect-local-conf.properties")],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert child.stdout is not None and child.stdout.readline().strip() == "up"
+        return child
+
+    stubborn, neighbour = fake_server(ours), fake_server(other)
+    try:
+        assert warm.engine_processes(ours) == [stubborn.pid]
+        assert warm.stop_server(ours, grace_seconds=1) is True
+        assert stubborn.wait(timeout=10) == -signal.SIGKILL
+        assert neighbour.poll() is None  # another folder's engine is not touched
+    finally:
+        for child in (stubborn, neighbour):
+            child.kill()
+            child.wait()

@@ -20,6 +20,7 @@ import contextlib
 import fcntl
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -34,6 +35,9 @@ from linkedin_assets.core.settings import set_environment
 DAGSTER_COMMANDS = {"dagster", "dagster-webserver", "dagster-daemon", "dg"}
 CLI_COMMAND = "linkedin-analytics"
 POLL_SECONDS = 1.0
+SERVER_CLASS = "org.apache.spark.sql.connect.service.SparkConnectServer"
+# A stopping server closes its Spark context first; past this it is killed.
+STOP_GRACE_SECONDS = 30.0
 
 
 def prepare(directory: Path) -> Path:
@@ -86,6 +90,16 @@ def _stat(pid: int) -> tuple[int, str] | None:
         return None
     parent, started = out.stdout.strip().split(None, 1)
     return int(parent), started
+
+
+def _running(pid: int) -> bool:
+    """Alive and not a zombie (an ended JVM its parent has not reaped yet)."""
+    if not Path("/proc/self").exists():
+        return _stat(pid) is not None
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return False
 
 
 def _command(pid: int) -> list[str]:
@@ -223,14 +237,50 @@ def server(directory: Path) -> dict | None:
     return {"pid": int(recorded["pid"]), "port": int(recorded["port"])}
 
 
-def stop_server(directory: Path) -> bool | None:
-    """Stop the recorded server (pyspark's own stop, on this folder's discovery file)."""
+def engine_processes(directory: Path) -> list[int]:
+    """The JVMs serving this folder's engine, found by their command line (it names the
+    server class and a properties file in this folder), not by pyspark's discovery file:
+    a stop that missed the server has already cleared that record."""
+    if not Path("/proc/self").exists():
+        recorded = server(directory)
+        return [recorded["pid"]] if recorded else []
+    mine = str(directory.resolve()) + os.sep
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        args = _command(int(entry.name))
+        if SERVER_CLASS in args and any(a.startswith(mine) for a in args):
+            found.append(int(entry.name))
+    return found
+
+
+def stop_server(directory: Path, grace_seconds: float = STOP_GRACE_SECONDS) -> bool | None:
+    """Stop this folder's server and wait until its JVM is gone.
+
+    pyspark's own stop signals the recorded pid only when `ps` shows it is the server, and
+    clears the record either way; on a loaded machine that missed a live server (a JVM
+    that outlived its owners by half an hour). So every JVM of this folder is signalled,
+    then killed if it has not ended within the grace.
+    """
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # pyspark's import-time notice about pandas 3
         from pyspark.sql.connect.local_server import stop_local_connect_server
 
+    running = signalled = engine_processes(directory)
     set_environment("SPARK_LOCAL_CONNECT_DISCOVERY", str(discovery_file(directory)))
-    return stop_local_connect_server()
+    stopped = stop_local_connect_server()
+    for pid in running:
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + grace_seconds
+    while running and time.monotonic() < deadline:
+        time.sleep(0.2)
+        running = [pid for pid in running if _running(pid)]
+    for pid in running:
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGKILL)
+    return True if (stopped or signalled) else stopped
 
 
 def watch(directory: Path) -> None:
