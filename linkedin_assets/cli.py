@@ -19,7 +19,7 @@ from linkedin_assets.core.dashboard.local import dashboard_path
 from linkedin_assets.core.lake.delta import DeltaLake
 from linkedin_assets.core.landing import VOLUMES, LandingArea
 from linkedin_assets.core.settings import DatabricksSettings, Settings, load_settings
-from linkedin_assets.dagster_home import open_instance, prepare_environment
+from linkedin_assets.dagster_home import open_instance, prepare_environment, prepare_pools
 from linkedin_assets.definitions import build_definitions
 from linkedin_assets.defs.materializations import last_storage_id, materialized_after
 from linkedin_assets.defs.resources.lakehouse import LakehouseResource
@@ -54,6 +54,7 @@ def run_pending(settings: Settings, downstream: bool = True) -> RunSummary:
     """
     instance = open_instance(settings)
     defs = build_definitions(settings)
+    prepare_pools(instance, defs, settings)
     # Initialized as a run would (its config may name environment variables).
     with dg.build_resources(defs.resources or {}, instance=instance) as resources:
         lakehouse: LakehouseResource = resources.lakehouse
@@ -164,6 +165,8 @@ def cmd_sample(args: argparse.Namespace) -> int:
 def cmd_init(args: argparse.Namespace) -> int:
     settings = load_settings()
     prepare_environment(settings)
+    if settings.compute == "databricks":  # `make dev` runs this first: the daemon's runs find their pools set
+        prepare_pools(open_instance(settings), build_definitions(settings), settings)
     print(f"landing folders under {settings.landing}; Dagster state in {settings.dagster_home}")
     return 0
 

@@ -55,3 +55,19 @@ def open_instance(settings: Settings) -> dg.DagsterInstance:
     prepare_environment(settings)
     with exclusive(settings.dagster_home / ".init.lock"):
         return dg.DagsterInstance.get()
+
+
+def prepare_pools(instance: dg.DagsterInstance, defs: dg.Definitions, settings: Settings) -> None:
+    """Give each pool of the definitions its limit before any step asks for it.
+
+    Dagster sets a pool's default limit lazily, on the first claim; two run processes
+    claiming a new pool at the same instant both set it, and both steps ran. A pool set
+    up already (or changed by the user in the UI) is left as it is.
+    """
+    pools = set().union(*(node.pools or set() for node in defs.resolve_asset_graph().asset_nodes))
+    storage = instance.event_log_storage
+    if not pools - storage.get_concurrency_keys():
+        return
+    with exclusive(settings.dagster_home / ".init.lock"):
+        for pool in sorted(pools - storage.get_concurrency_keys()):
+            storage.initialize_concurrency_limit_to_default(pool)
