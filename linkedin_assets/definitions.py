@@ -68,7 +68,7 @@ def start_date(settings: Settings) -> dt.date:
 def build_definitions(settings: Settings | None = None) -> dg.Definitions:
     settings = settings or load_settings()
     partitions = daily_partitions(start_date(settings))
-    bronze = bronze_assets(partitions, settings.compute)
+    bronze = bronze_assets(partitions, settings)
     return dg.Definitions(
         assets=[
             *bronze.values(),

@@ -200,3 +200,63 @@ def test_bronze_committed_by_an_interrupted_run_reaches_silver_on_the_next(setti
     [gold] = DeltaLake(settings.lake).read("gold", "fct_daily_profile_statistics").to_pylist()
     assert silver["impressions"] == gold["impressions"] == second.days[END].impressions
     assert not list(pending.iterdir())
+
+
+def _age(path, seconds: float) -> None:
+    when = time.time() - seconds
+    os.utime(path, (when, when))
+
+
+def _execute(defs, instance, request_or_tags, selection) -> bool:
+    tags = request_or_tags
+    return (
+        defs.resolve_implicit_global_asset_job_def()
+        .execute_in_process(instance=instance, asset_selection=selection, tags=tags, raise_on_error=False)
+        .success
+    )
+
+
+def test_a_run_takes_only_its_own_file_and_never_one_still_being_written(settings, tmp_path):
+    """Two files in pending/, one still being written: the settled one's run must not read the other
+    (a half-written patch CSV was half applied and moved to processed/, a half-written xlsx refused)."""
+    from linkedin_assets.dagster_home import open_instance
+    from linkedin_assets.definitions import build_definitions
+    from linkedin_assets.defs.bronze.sensors import RANGE_END_TAG, RANGE_START_TAG
+    from linkedin_assets_tests.lake_state import rows
+
+    settings = dataclasses.replace(settings, settle_seconds=600.0)  # "just written" stays so for the test
+    profile = build_profile(END, 10, seed=8)
+    url = profile.posts[0].url
+    write_post_export(profile, url, END, settings.volume("posts"))
+    assert run_pending(dataclasses.replace(settings, settle_seconds=0.0), downstream=False).ok  # the post is known
+
+    settled = write_patch_file([{"post_url": url, "title": "Settled title"}], settings.volume("patch") / "fixes1.csv")
+    _age(settled, 1200)
+    whole = write_patch_file(
+        [{"post_url": url, "title": "Newer title", "content": "x" * 2000}], tmp_path / "fixes2.csv"
+    ).read_bytes()
+    being_written = settings.volume("patch") / "fixes2.csv"
+    being_written.write_bytes(whole[: len(whole) // 2])
+
+    instance = open_instance(settings)
+    defs = build_definitions(settings)
+    with dg.build_sensor_context(instance=instance, resources=defs.resources) as context:
+        result = defs.get_sensor_def("patch_arrival")(context)
+    [request] = result.run_requests  # the settled file only
+    assert _execute(defs, instance, request.tags, request.asset_selection)
+
+    assert being_written.read_bytes() == whole[: len(whole) // 2], "a file still being written was read or moved"
+    assert [r["title"] for r in rows(settings, "post_patch")] == ["Settled title"]
+    assert not any(settings.volume("patch", "errors").iterdir())
+
+    # A run no file started (a backfill, a run from the UI) takes the settled files only.
+    day, fresh_day = END - dt.timedelta(days=1), END
+    old = write_content_export(profile, settings.volume("content_daily"), day, day)
+    _age(old, 1200)
+    fresh = write_content_export(profile, settings.volume("content_daily"), fresh_day, fresh_day)
+    content = [dg.AssetKey(["bronze", "linkedin", t]) for t in CONTENT]
+    tags = {RANGE_START_TAG: day.isoformat(), RANGE_END_TAG: fresh_day.isoformat()}
+    assert _execute(defs, instance, tags, content)
+    assert (settings.volume("content_daily", "processed") / old.name).exists()
+    assert fresh.exists(), "a file still being written left pending/"
+    assert [r["date"] for r in rows(settings, "totals")] == [day]

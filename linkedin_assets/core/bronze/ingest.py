@@ -5,6 +5,9 @@ and those already in processed/. That makes re-running a partition idempotent an
 lets a backfill rebuild dates from processed/ alone. A pending file moves to
 processed/ only once every date it covers has been written, and to errors/ when it
 cannot be parsed; parsing happens before any write, so a bad file changes nothing.
+
+A run takes only the pending files it was started for (see `Requested`): another
+pending file may still be being written, and has a run of its own once it settles.
 """
 
 from __future__ import annotations
@@ -23,6 +26,39 @@ from linkedin_assets.core.lake.protocol import Lake, ReadableLake, WriteResult
 from linkedin_assets.core.landing import CONTENT_VOLUMES, LandedFile, Landing
 
 
+@dataclass(frozen=True)
+class Requested:
+    """The pending files a run may take.
+
+    A run a file-arrival sensor started takes exactly its file (the sensor saw it
+    settle). A run nothing named a file for (a backfill, a materialization from the UI)
+    takes the pending files last modified before `settled_before` (seconds since the
+    epoch), so a file still being written is left for its own run. Processed files are
+    always read: they are what a partition is rebuilt from.
+    """
+
+    files: frozenset[str] | None = None  # LandedFile.source_file names
+    settled_before: float | None = None
+
+    def takes(self, file: LandedFile) -> bool:
+        if self.files is not None:
+            return file.source_file in self.files
+        return self.settled_before is None or file.mtime_ns / 1e9 <= self.settled_before
+
+    def to_json(self) -> dict:
+        """As the Databricks notebook receives it (a Pipes extra)."""
+        return {"files": sorted(self.files) if self.files is not None else None, "settled_before": self.settled_before}
+
+    @classmethod
+    def from_json(cls, value: dict | None) -> Requested:
+        value = value or {}
+        files = value.get("files")
+        return cls(frozenset(files) if files is not None else None, value.get("settled_before"))
+
+
+EVERY_PENDING_FILE = Requested()
+
+
 @dataclass
 class IngestReport:
     written: list[WriteResult] = field(default_factory=list)
@@ -31,6 +67,7 @@ class IngestReport:
     rejected: dict[str, str] = field(default_factory=dict)  # file -> reason
     expected_rows: dict[str, int] = field(default_factory=dict)  # table -> rows built from the files
     covered_days: set = field(default_factory=set)  # days some parsed file holds daily rows for
+    left_pending: list[str] = field(default_factory=list)  # pending files this run was not for
 
 
 @functools.lru_cache(maxsize=4096)
@@ -87,12 +124,26 @@ def earliest_day(landing: Landing) -> dt.date | None:
     return span[0] if span else None
 
 
-def _overlapping(landing: Landing, volumes, start, end, report: IngestReport):
+def _pending(landing: Landing, volume: str, requested: Requested, report: IngestReport) -> list[LandedFile]:
+    """The pending files of `volume` this run takes; the others are named in the report and left."""
+    taken = []
+    for file in landing.files(volume, "pending"):
+        if requested.takes(file):
+            taken.append(file)
+        else:
+            report.left_pending.append(file.source_file)
+    return taken
+
+
+def _overlapping(landing: Landing, volumes, start, end, report: IngestReport, requested: Requested):
     """(file, is_pending) for files overlapping [start, end]; unroutable pending files are rejected."""
     found = []
     for volume in volumes:
         for state in ("processed", "pending"):
-            for file in landing.files(volume, state):
+            files = (
+                landing.files(volume, state) if state == "processed" else _pending(landing, volume, requested, report)
+            )
+            for file in files:
                 try:
                     dates = coverage(file)
                 except ExportError as exc:
@@ -144,11 +195,16 @@ def _finish(landing: Landing, parsed, report: IngestReport) -> None:
 
 
 def ingest_content(
-    landing: Landing, lake: Lake, start: dt.date, end: dt.date, now: dt.datetime | None = None
+    landing: Landing,
+    lake: Lake,
+    start: dt.date,
+    end: dt.date,
+    now: dt.datetime | None = None,
+    requested: Requested = EVERY_PENDING_FILE,
 ) -> IngestReport:
     """Write the six content tables for [start, end] from the Content exports covering it."""
     report = IngestReport()
-    parsed = _parse_all(landing, _overlapping(landing, CONTENT_VOLUMES, start, end, report), report)
+    parsed = _parse_all(landing, _overlapping(landing, CONTENT_VOLUMES, start, end, report, requested), report)
     now = now or dt.datetime.now(dt.timezone.utc)
     rows = tables.content_rows([(f, e) for f, _, _, e in parsed], start, end, now)
     report.covered_days = {d.date for _, _, _, e in parsed for d in e.daily}
@@ -162,11 +218,16 @@ def ingest_content(
 
 
 def ingest_posts(
-    landing: Landing, lake: Lake, start: dt.date, end: dt.date, now: dt.datetime | None = None
+    landing: Landing,
+    lake: Lake,
+    start: dt.date,
+    end: dt.date,
+    now: dt.datetime | None = None,
+    requested: Requested = EVERY_PENDING_FILE,
 ) -> IngestReport:
     """Write post_details for the as-of dates [start, end] from single-post exports."""
     report = IngestReport()
-    parsed = _parse_all(landing, _overlapping(landing, ("posts",), start, end, report), report)
+    parsed = _parse_all(landing, _overlapping(landing, ("posts",), start, end, report, requested), report)
     now = now or dt.datetime.now(dt.timezone.utc)
     rows = tables.post_rows([(f, e) for f, _, _, e in parsed], start, end, now)
     table = tables.POST_DETAILS
@@ -206,14 +267,16 @@ def _only_known_posts(landing: Landing, lake: Lake, parsed, report: IngestReport
     return kept
 
 
-def ingest_patches(landing: Landing, lake: Lake, now: dt.datetime | None = None) -> IngestReport:
+def ingest_patches(
+    landing: Landing, lake: Lake, now: dt.datetime | None = None, requested: Requested = EVERY_PENDING_FILE
+) -> IngestReport:
     """Apply pending patch files to post_patch in download order; the table keeps direct edits.
 
     A file with any row that cannot be applied (unparseable, or a post_url that is no
     known post) is rejected whole: nothing of it is written, the others still apply.
     """
     report = IngestReport()
-    candidates = [(f, True, True) for f in landing.files("patch", "pending")]
+    candidates = [(f, True, True) for f in _pending(landing, "patch", requested, report)]
     parsed = _only_known_posts(landing, lake, _parse_all(landing, candidates, report), report)
     now = now or dt.datetime.now(dt.timezone.utc)
     table = tables.POST_PATCH

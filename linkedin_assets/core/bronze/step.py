@@ -12,7 +12,14 @@ from collections.abc import Callable, Sequence
 
 from linkedin_assets.core import checks
 from linkedin_assets.core.bronze import tables
-from linkedin_assets.core.bronze.ingest import IngestReport, ingest_content, ingest_patches, ingest_posts
+from linkedin_assets.core.bronze.ingest import (
+    EVERY_PENDING_FILE,
+    IngestReport,
+    Requested,
+    ingest_content,
+    ingest_patches,
+    ingest_posts,
+)
 from linkedin_assets.core.lake.protocol import DateScope
 from linkedin_assets.core.reports import CheckReport, StepReport, TableReport, key_parts, table_metadata
 
@@ -58,6 +65,7 @@ def run_step(
     end: dt.date | None = None,
     reported: dict[str, int] | None = None,
     lock=None,
+    requested: Requested = EVERY_PENDING_FILE,
 ) -> StepReport:
     """Ingest `kind` for [start, end]; `reported`: table -> the Delta version Dagster last
     recorded for it, for the tables Dagster already has for these dates.
@@ -66,14 +74,17 @@ def run_step(
     it; unless Dagster has no record of it for these dates, or its version is not the one
     Dagster recorded last: then an earlier run committed it and was interrupted before
     Dagster heard (a kill, a full disk), and reporting it now lets downstream catch up.
+    `requested`: the pending files this run may take.
     """
     reported = reported or {}
     ingest, table_list, dated = STEPS[kind]
     dates = (start, end) if dated else ()
     with lock if lock is not None else contextlib.nullcontext():
-        ingested = ingest(landing, lake, *dates)
+        ingested = ingest(landing, lake, *dates, requested=requested)
     out = StepReport(rejected=dict(ingested.rejected))
     out.log.append(f"processed {ingested.processed}; re-read {len(ingested.reread)} file(s) from processed/")
+    if ingested.left_pending:
+        out.log.append(f"left pending for their own runs: {ingested.left_pending}")
     for written in ingested.written:
         table = written.table.split(".")[-1]
         if not written.changed and reported.get(table) == written.version:

@@ -67,6 +67,7 @@ def _date(value):
 
 def run_bronze(spark, dbutils) -> None:
     """The bronze notebook: ingest one kind of export for the run's dates, from the landing volume."""
+    from linkedin_assets.core.bronze.ingest import Requested
     from linkedin_assets.core.bronze.step import run_step
     from linkedin_assets.core.landing import Landing
 
@@ -81,6 +82,7 @@ def run_bronze(spark, dbutils) -> None:
             _date(extras.get("start")),
             _date(extras.get("end")),
             {table: int(version) for table, version in (extras.get("reported") or {}).items()},
+            requested=Requested.from_json(extras.get("requested")),
         )
         report.send(pipes)
 

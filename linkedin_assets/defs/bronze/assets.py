@@ -1,10 +1,15 @@
 """Bronze assets: one Dagster step per kind of export, writing its Delta tables."""
 
+import time
+
 import dagster as dg
 
 from linkedin_assets.core.bronze import tables
+from linkedin_assets.core.bronze.ingest import Requested
 from linkedin_assets.core.bronze.step import STEPS, check_names
 from linkedin_assets.core.reports import WARNING_CHECKS
+from linkedin_assets.core.settings import Settings
+from linkedin_assets.defs.bronze.sensors import FILE_TAG
 from linkedin_assets.defs.keys import table_key
 from linkedin_assets.defs.partitions import date_range
 from linkedin_assets.defs.pools import writer_pool
@@ -91,12 +96,22 @@ def _fail_on_rejects(rejected: dict[str, str]) -> None:
         )
 
 
-def _step(context: dg.AssetExecutionContext, lakehouse: LakehouseResource, kind: str):
+def requested_files(context: dg.AssetExecutionContext, settle_seconds: float) -> Requested:
+    """The pending files this run may take: the one its sensor started it for, or (a backfill,
+    a run from the UI) those left alone for the settle time."""
+    file = context.run.tags.get(FILE_TAG)
+    if file:
+        return Requested(files=frozenset({file}))
+    return Requested(settled_before=time.time() - settle_seconds)
+
+
+def _step(context: dg.AssetExecutionContext, lakehouse: LakehouseResource, kind: str, settle_seconds: float):
     """Every bronze step: run it where the compute is, report what changed and the checks, fail on bad files."""
     start, end = date_range(context) if context.assets_def.partitions_def is not None else (None, None)
     versions = {t.name: _reported_version(context, table_key("bronze", t.name)) for t in STEPS[kind][1]}
     reported = {name: version for name, version in versions.items() if version is not None}
-    results, rejected = lakehouse.bronze_step(context, kind, start, end, reported=reported)
+    requested = requested_files(context, settle_seconds)
+    results, rejected = lakehouse.bronze_step(context, kind, start, end, reported=reported, requested=requested)
     yield from results
     _fail_on_rejects(rejected)
 
@@ -113,7 +128,7 @@ DESCRIPTIONS = {
 }
 
 
-def bronze_asset(kind: str, partitions: dg.PartitionsDefinition, compute: str) -> dg.AssetsDefinition:
+def bronze_asset(kind: str, partitions: dg.PartitionsDefinition, settings: Settings) -> dg.AssetsDefinition:
     """The bronze step of one kind of upload (see core/landing.py VOLUME_KIND): its tables as one multi-asset."""
     _, table_list, dated = STEPS[kind]
 
@@ -124,15 +139,15 @@ def bronze_asset(kind: str, partitions: dg.PartitionsDefinition, compute: str) -
         partitions_def=partitions if dated else None,
         backfill_policy=dg.BackfillPolicy.single_run() if dated else None,
         retry_policy=BRONZE_RETRY,
-        pool=writer_pool(compute, f"bronze_{kind}"),
+        pool=writer_pool(settings.compute, f"bronze_{kind}"),
         description=DESCRIPTIONS[kind],
     )
     def _asset(context: dg.AssetExecutionContext, lakehouse: LakehouseResource):
-        yield from _step(context, lakehouse, kind)
+        yield from _step(context, lakehouse, kind, settings.settle_seconds)
 
     return _asset
 
 
-def bronze_assets(partitions: dg.PartitionsDefinition, compute: str) -> dict[str, dg.AssetsDefinition]:
+def bronze_assets(partitions: dg.PartitionsDefinition, settings: Settings) -> dict[str, dg.AssetsDefinition]:
     """kind -> its bronze multi-asset."""
-    return {kind: bronze_asset(kind, partitions, compute) for kind in STEPS}
+    return {kind: bronze_asset(kind, partitions, settings) for kind in STEPS}

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 
+from linkedin_assets.core.bronze.ingest import EVERY_PENDING_FILE
 from linkedin_assets.core.databricks.lakeview import BUNDLE_NOTEBOOKS_SUFFIX, DEV_BUNDLE_ROOT, publish_dashboard
 from linkedin_assets.core.databricks.volumes import VolumeLanding
 from linkedin_assets.core.reports import rejected_from_pipes
@@ -101,11 +102,13 @@ class DatabricksLakehouseResource(LakehouseResource):
             )
         return args
 
-    def bronze_step(self, context, kind: str, start=None, end=None, reported=None) -> tuple[list, dict]:
+    def bronze_step(
+        self, context, kind: str, start=None, end=None, reported=None, requested=EVERY_PENDING_FILE
+    ) -> tuple[list, dict]:
         invocation = self._run_notebook(
             context,
             "bronze",
-            {"kind": kind, **_dates(start, end), "reported": dict(reported or {})},
+            {"kind": kind, **_dates(start, end), "reported": dict(reported or {}), "requested": requested.to_json()},
         )
         # Only what the notebook reported: an unchanged table stays unreported (see bronze/step.py).
         results = invocation.get_results(implicit_materializations=False)

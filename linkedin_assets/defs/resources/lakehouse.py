@@ -21,6 +21,7 @@ from abc import ABC, abstractmethod
 
 import dagster as dg
 
+from linkedin_assets.core.bronze.ingest import EVERY_PENDING_FILE, Requested
 from linkedin_assets.core.lake.protocol import ReadableLake
 from linkedin_assets.core.landing import LandingArea
 from linkedin_assets.core.sql.table import SqlTable
@@ -45,6 +46,7 @@ class LakehouseResource(dg.ConfigurableResource, ABC):
         start: dt.date | None = None,
         end: dt.date | None = None,
         reported: dict[str, int] | None = None,
+        requested: Requested = EVERY_PENDING_FILE,
     ) -> tuple[StepResults, dict[str, str]]:
         """(Dagster results, rejected file -> reason) of one bronze step (see core/bronze/step.py)."""
 

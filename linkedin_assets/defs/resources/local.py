@@ -8,6 +8,7 @@ from pathlib import Path
 import dagster as dg
 from pydantic import Field
 
+from linkedin_assets.core.bronze.ingest import EVERY_PENDING_FILE, Requested
 from linkedin_assets.core.bronze.step import run_step
 from linkedin_assets.core.dashboard.local import write_local_dashboard
 from linkedin_assets.core.lake.delta import DeltaLake
@@ -45,8 +46,11 @@ class LocalLakehouseResource(LakehouseResource):
         start: dt.date | None = None,
         end: dt.date | None = None,
         reported: dict[str, int] | None = None,
+        requested: Requested = EVERY_PENDING_FILE,
     ) -> tuple[StepResults, dict[str, str]]:
-        report = run_step(kind, self.landing, self.lake, start, end, reported, lock=self.ingest_lock())
+        report = run_step(
+            kind, self.landing, self.lake, start, end, reported, lock=self.ingest_lock(), requested=requested
+        )
         for line in report.log:
             context.log.info(line)
         return dagster_results(report), report.rejected
