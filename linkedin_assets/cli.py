@@ -66,6 +66,7 @@ def run_pending(settings: Settings, downstream: bool = True) -> RunSummary:
         start_position = last_storage_id(instance, keys)
 
         headless = Headless(defs, instance, settings)
+        headless.fail_abandoned_runs()  # a killed run's work is redone below
         headless.automation_baseline()
         headless.notifications_baseline()
         headless.arrivals()

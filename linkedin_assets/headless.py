@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
 import time
 from collections import defaultdict
 from collections.abc import Iterator, Mapping
@@ -31,11 +32,15 @@ from typing import Any
 
 import dagster as dg
 
+from linkedin_assets.core.engine.warm import alive, start_time
 from linkedin_assets.core.settings import Settings
 from linkedin_assets.defs.automation import AUTOMATED, SENSOR_NAME
 from linkedin_assets.defs.bronze.sensors import FILE_TAG, RANGE_END_TAG, RANGE_START_TAG, unsettled
 
 ORIGIN_TAG = "linkedin/origin"
+# The process that runs a headless run: "<pid>:<start time>" (see `fail_abandoned_runs`).
+RUNNER_TAG = "linkedin/runner"
+IN_PROGRESS = [dg.DagsterRunStatus.NOT_STARTED, dg.DagsterRunStatus.STARTING, dg.DagsterRunStatus.STARTED]
 # Dagster's tag for the sensor that requested a run: the UI shows the run as launched by it.
 SENSOR_TAG = "dagster/sensor_name"
 AUTOMATION_CURSOR_KEY = "linkedin_assets/headless_automation_cursor"
@@ -59,6 +64,28 @@ class Headless:
         self.defs, self.instance, self.settings = defs, instance, settings
         self.job = defs.resolve_implicit_global_asset_job_def()
         self.done = Executed()
+        self.runner = f"{os.getpid()}:{start_time(os.getpid())}"
+
+    def fail_abandoned_runs(self) -> list[str]:
+        """Mark failed the headless runs whose process ended without finishing them (killed).
+
+        Dagster would show them in progress for ever, and the automation never refreshes an
+        asset that is in progress: silver and gold stayed stale after a kill. Runs of a
+        process still alive (another `linkedin-analytics run`) are left alone.
+        """
+        failed = []
+        for run in self.instance.get_runs(filters=dg.RunsFilter(statuses=IN_PROGRESS)):
+            runner = run.tags.get(RUNNER_TAG)
+            if not runner:
+                continue  # not a headless run: the daemon's runs are its own to monitor
+            pid, _, started = runner.partition(":")
+            if alive(int(pid), None if started == "None" else started):
+                continue
+            self.instance.report_run_failed(
+                run, message=f"the linkedin-analytics process running it ({pid}) ended before it finished"
+            )
+            failed.append(run.run_id)
+        return failed
 
     # -- running what a sensor requested ------------------------------------------
 
@@ -67,7 +94,7 @@ class Headless:
         run = self.job.execute_in_process(
             instance=self.instance,
             asset_selection=list(request.asset_selection or []),
-            tags={**request.tags, ORIGIN_TAG: origin, SENSOR_TAG: origin},
+            tags={**request.tags, ORIGIN_TAG: origin, SENSOR_TAG: origin, RUNNER_TAG: self.runner},
             raise_on_error=False,
             # The terminal gets the summary; every event is still in the UI's run logs.
             run_config={"loggers": {"console": {"config": {"log_level": self.settings.log_level}}}},
@@ -75,7 +102,7 @@ class Headless:
         if not run.success:
             keys = request.asset_selection or []
             what = request.tags.get(FILE_TAG) or ", ".join(k.to_user_string() for k in keys)
-            self.done.failed.append(f"{what} (run {run.run_id})")
+            self.done.failed.append(f"{what} (run {run.run_id}){_first_failure(run)}")
         return run.success
 
     def _tick(self, sensor: dg.SensorDefinition, cursor: str | None) -> dg.SensorResult:
@@ -191,6 +218,25 @@ class Headless:
 
     def _store(self, key: str, value: str) -> None:
         self.instance.daemon_cursor_storage.set_cursor_values({key: value})
+
+
+def _first_failure(run: dg.ExecuteInProcessResult) -> str:
+    """': <why>' from the run's first failed step, on one line and short; the run's logs have the rest."""
+    for event in run.all_events:
+        data = event.step_failure_data if event.is_step_failure else None
+        if data is None:
+            continue
+        if data.user_failure_data is not None and data.user_failure_data.description:
+            reason = data.user_failure_data.description
+        else:
+            error = data.error
+            # Dagster wraps what the step raised ("Error occurred while executing op ..."): its cause says why.
+            while error is not None and error.cause is not None and error.message.startswith("dagster._core.errors"):
+                error = error.cause
+            reason = error.message if error is not None else ""
+        lines = reason.strip().splitlines()
+        return f": {lines[0][:300]}" if lines else ""
+    return ""
 
 
 def _cursor_key(sensor: dg.SensorDefinition) -> str:

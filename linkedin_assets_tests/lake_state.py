@@ -25,3 +25,18 @@ def snapshot(settings) -> dict:
         )
         snap[table] = (lake.version("bronze", table), content)
     return snap
+
+
+def every_table(settings) -> dict:
+    """Every table of every layer -> its rows (minus ingest time), sorted: what a user reads."""
+    lake = DeltaLake(settings.lake)
+    out = {}
+    for catalog in ("bronze", "silver", "gold"):
+        folder = settings.lake / catalog / "linkedin"
+        for path in sorted(folder.iterdir()) if folder.is_dir() else []:
+            data = lake.read(catalog, path.name)
+            rows = data.to_pylist() if data is not None else []
+            out[f"{catalog}.{path.name}"] = sorted(
+                tuple(sorted((k, str(v)) for k, v in r.items() if k != "ingested_at")) for r in rows
+            )
+    return out

@@ -207,13 +207,10 @@ def _age(path, seconds: float) -> None:
     os.utime(path, (when, when))
 
 
-def _execute(defs, instance, request_or_tags, selection) -> bool:
-    tags = request_or_tags
-    return (
-        defs.resolve_implicit_global_asset_job_def()
-        .execute_in_process(instance=instance, asset_selection=selection, tags=tags, raise_on_error=False)
-        .success
-    )
+def _execute(defs, instance, tags, selection) -> bool:
+    """One run of `selection` with `tags`, as the daemon would launch a sensor's request."""
+    job = defs.resolve_implicit_global_asset_job_def()
+    return job.execute_in_process(instance=instance, asset_selection=selection, tags=tags, raise_on_error=False).success
 
 
 def test_a_run_takes_only_its_own_file_and_never_one_still_being_written(settings, tmp_path):
@@ -260,3 +257,122 @@ def test_a_run_takes_only_its_own_file_and_never_one_still_being_written(setting
     assert (settings.volume("content_daily", "processed") / old.name).exists()
     assert fresh.exists(), "a file still being written left pending/"
     assert [r["date"] for r in rows(settings, "totals")] == [day]
+
+
+def test_a_damaged_delta_log_stops_the_run_naming_the_table_and_nothing_is_committed_on_top(settings):
+    """An empty newest commit file read as a commit of nothing (bronze totals showed 2 of 30 days),
+    and the next run committed on top with exit 0; a cut-short one failed with no table named."""
+    import pytest
+
+    from linkedin_assets.core.lake.protocol import DamagedTable
+
+    profile = build_profile(END, 30, seed=9)
+    write_content_export(
+        profile, settings.volume("content_historical"), END - dt.timedelta(days=29), END - dt.timedelta(days=2)
+    )
+    assert run_pending(settings, downstream=False).ok
+    write_content_export(
+        profile, settings.volume("content_daily"), END - dt.timedelta(days=1), END - dt.timedelta(days=1)
+    )
+    assert run_pending(settings, downstream=False).ok
+    log = settings.table_path("bronze", "totals") / "_delta_log"
+    newest = max(log.glob("0*.json"))
+    whole = newest.read_bytes()
+    waiting = write_content_export(profile, settings.volume("content_daily"), END, END)
+
+    for damage, problem in ((b"", "is empty"), (whole[: len(whole) // 2], "is cut short")):
+        newest.write_bytes(damage)
+        before = sorted(p.name for p in log.iterdir())
+        summary = run_pending(settings, downstream=False)
+        assert not summary.ok
+        [failed] = summary.failed_runs
+        assert "bronze.linkedin.totals" in failed and problem in failed, failed
+        assert sorted(p.name for p in log.iterdir()) == before, "a commit was made on a damaged log"
+        assert waiting.exists(), "the file left pending/ though its days were not stored"
+        with pytest.raises(DamagedTable, match=r"bronze\.linkedin\.totals.*" + problem):
+            DeltaLake(settings.lake).read("bronze", "totals")
+
+    # A lost commit: the table is behind the version Dagster recorded for it.
+    newest.unlink()
+    summary = run_pending(settings, downstream=False)
+    assert not summary.ok and "Dagster recorded version" in summary.failed_runs[0], summary.failed_runs
+    assert waiting.exists()
+
+    newest.write_bytes(whole)  # restored from a backup: the next run completes the work
+    assert run_pending(settings, downstream=False).ok
+    assert not waiting.exists()
+    assert len(DeltaLake(settings.lake).read("bronze", "totals")) == 30
+
+
+def _landed(settings) -> dict:
+    """Where each landed file is: volume/state -> names."""
+    out = {}
+    for volume in ("content_daily", "content_historical", "posts", "patch"):
+        for state in ("pending", "processed", "errors"):
+            folder = settings.volume(volume, state)
+            out[f"{volume}/{state}"] = (
+                sorted(p.name for p in folder.iterdir() if p.is_file()) if folder.is_dir() else []
+            )
+    return out
+
+
+def _kill_points_run(settings, kill_at: int, points_file) -> int:
+    env = {**os.environ, "LINKEDIN_HOME": str(settings.home), "DAGSTER_HOME": str(settings.dagster_home)}
+    done = subprocess.run(
+        [sys.executable, "-m", "linkedin_assets_tests.kill_points", str(kill_at), str(points_file)],
+        cwd=REPO_ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        timeout=900,
+    )
+    assert done.returncode in (0, -signal.SIGKILL), done.stderr[-3000:]
+    return done.returncode
+
+
+def test_a_run_killed_at_any_point_converges_on_the_next_to_what_a_clean_run_gives(settings, tmp_path):
+    """Killed right after a Delta commit, a move to processed/, a run's end or a cursor save
+    (points picked by a fixed seed among those a clean run passes), then run again: every
+    table of every layer equals a clean run's, and every file is where a clean run puts it.
+    4 of 10 random kills once left silver and gold stale for good."""
+    import random
+
+    from linkedin_assets.core.engine.spark import local_session
+    from linkedin_assets_tests.lake_state import every_table
+
+    local_session()  # this process keeps the warm engine up between the killed runs
+    profile = build_profile(END, 20, seed=14)
+
+    def land(home) -> None:
+        write_content_export(
+            profile, home.volume("content_historical"), END - dt.timedelta(days=19), END - dt.timedelta(days=2)
+        )
+        for day in (END - dt.timedelta(days=1), END):
+            write_content_export(profile, home.volume("content_daily"), day, day)
+        write_post_export(profile, profile.posts[-1].url, END, home.volume("posts"))
+
+    def home(name):
+        made = dataclasses.replace(settings, home=tmp_path / name, dagster_home=tmp_path / name / "dagster")
+        made.ensure_folders()
+        land(made)
+        return made
+
+    clean, points = home("clean"), tmp_path / "clean-points"
+    assert _kill_points_run(clean, 0, points) == 0
+    passed = points.read_text().splitlines()
+    expected_tables, expected_files = every_table(clean), _landed(clean)
+    assert any(name.startswith("gold.") and rows for name, rows in expected_tables.items()), (
+        "the clean run made no gold"
+    )
+
+    for kill_at in sorted(random.Random(14).sample(range(1, len(passed)), 3)):
+        killed = home(f"killed-{kill_at}")
+        assert _kill_points_run(killed, kill_at, tmp_path / f"points-{kill_at}") == -signal.SIGKILL
+        assert _kill_points_run(killed, 0, tmp_path / f"rerun-{kill_at}") == 0
+        where = f"killed after point {kill_at} of {len(passed)} ({passed[kill_at - 1]})"
+        assert _landed(killed) == expected_files, where
+        got = every_table(killed)
+        assert got.keys() == expected_tables.keys(), where
+        for name in expected_tables:
+            assert got[name] == expected_tables[name], f"{name} differs from a clean run's, {where}"

@@ -20,7 +20,7 @@ from linkedin_assets.core.bronze.ingest import (
     ingest_patches,
     ingest_posts,
 )
-from linkedin_assets.core.lake.protocol import DateScope
+from linkedin_assets.core.lake.protocol import DamagedTable, DateScope
 from linkedin_assets.core.reports import CheckReport, StepReport, TableReport, key_parts, table_metadata
 
 # kind -> (ingest function, tables it writes, dated)
@@ -66,6 +66,7 @@ def run_step(
     reported: dict[str, int] | None = None,
     lock=None,
     requested: Requested = EVERY_PENDING_FILE,
+    recorded: dict[str, int] | None = None,
 ) -> StepReport:
     """Ingest `kind` for [start, end]; `reported`: table -> the Delta version Dagster last
     recorded for it, for the tables Dagster already has for these dates.
@@ -74,12 +75,14 @@ def run_step(
     it; unless Dagster has no record of it for these dates, or its version is not the one
     Dagster recorded last: then an earlier run committed it and was interrupted before
     Dagster heard (a kill, a full disk), and reporting it now lets downstream catch up.
-    `requested`: the pending files this run may take.
+    `requested`: the pending files this run may take. `recorded`: table -> the Delta version
+    of Dagster's latest record of it, for any dates; a table behind it lost commits.
     """
     reported = reported or {}
     ingest, table_list, dated = STEPS[kind]
     dates = (start, end) if dated else ()
     with lock if lock is not None else contextlib.nullcontext():
+        _check_history(lake, table_list, recorded or {})
         ingested = ingest(landing, lake, *dates, requested=requested)
     out = StepReport(rejected=dict(ingested.rejected))
     out.log.append(f"processed {ingested.processed}; re-read {len(ingested.reread)} file(s) from processed/")
@@ -105,6 +108,19 @@ def run_step(
         )
     out.checks = list(_checks(lake, ingested, table_list, *dates))
     return out
+
+
+def _check_history(lake, table_list, recorded: dict[str, int]) -> None:
+    """Every table of the step is whole (the lake raises DamagedTable when its log is not) and
+    not behind the version Dagster recorded, before the first of them is written."""
+    for table in table_list:
+        current = lake.version("bronze", table.name)
+        last = recorded.get(table.name)
+        if current is not None and last is not None and current < last:
+            raise DamagedTable(
+                f"bronze.linkedin.{table.name}",
+                f"it is at version {current}, but Dagster recorded version {last} for it (commit files lost)",
+            )
 
 
 def _checks(lake, report: IngestReport, table_list, start=None, end=None):

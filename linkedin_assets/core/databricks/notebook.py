@@ -83,6 +83,7 @@ def run_bronze(spark, dbutils) -> None:
             _date(extras.get("end")),
             {table: int(version) for table, version in (extras.get("reported") or {}).items()},
             requested=Requested.from_json(extras.get("requested")),
+            recorded={table: int(version) for table, version in (extras.get("recorded") or {}).items()},
         )
         report.send(pipes)
 

@@ -148,6 +148,12 @@ def owner(pid: int | None = None) -> tuple[int, bool]:
     return found, cli
 
 
+def start_time(pid: int) -> str | None:
+    """When `pid` started (as the system says it), to tell it from a later process given the same pid."""
+    stat = _stat(pid)
+    return stat[1] if stat else None
+
+
 def alive(pid: int, started: str | None) -> bool:
     stat = _stat(pid)
     return stat is not None and (started is None or stat[1] == started)

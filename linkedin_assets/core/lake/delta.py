@@ -7,19 +7,44 @@ skipped, so re-ingesting a file leaves even the table's version untouched.
 
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
 
 import pyarrow as pa
 from deltalake import DeltaTable, Field, QueryBuilder, write_deltalake
 
 from linkedin_assets.core.engine.spark import SparkProvider, run_sql
-from linkedin_assets.core.lake.protocol import DateScope, WriteResult
+from linkedin_assets.core.lake.protocol import DamagedTable, DateScope, WriteResult
 from linkedin_assets.core.locks import exclusive
 
 # Bookkeeping columns that differ between two ingests of the same data: a row whose
 # values are unchanged keeps the ingest time and the source it was first read from
 # (re-downloading an identical file changes nothing).
 VOLATILE_COLUMNS = ("ingested_at", "source_file", "source_file_timestamp")
+COMMIT_FILE = re.compile(r"^(\d{20})\.json$")
+
+
+def check_log(table: str, path: Path) -> None:
+    """Every commit file since the last checkpoint holds something, and the newest is whole JSON."""
+    log = path / "_delta_log"
+    try:
+        checkpoint = int(json.loads((log / "_last_checkpoint").read_text())["version"])
+    except (OSError, ValueError, KeyError, TypeError):
+        checkpoint = -1
+    commits = sorted((int(m.group(1)), entry) for entry in log.iterdir() if (m := COMMIT_FILE.match(entry.name)))
+    for version, entry in commits:
+        if version > checkpoint and entry.stat().st_size == 0:
+            raise DamagedTable(table, f"commit file _delta_log/{entry.name} is empty")
+    if commits:
+        version, newest = commits[-1]
+        for number, line in enumerate(newest.read_text(errors="replace").splitlines(), 1):
+            try:
+                json.loads(line) if line.strip() else None
+            except ValueError:
+                raise DamagedTable(
+                    table, f"commit file _delta_log/{newest.name} is cut short (line {number})"
+                ) from None
 
 
 class DeltaLake:
@@ -38,7 +63,12 @@ class DeltaLake:
         return {"path": str(self.path(catalog, table))}
 
     def exists(self, catalog: str, table: str) -> bool:
-        return DeltaTable.is_deltatable(str(self.path(catalog, table)))
+        """Whether the table is there; a damaged one raises DamagedTable (every read and write asks this first)."""
+        path = self.path(catalog, table)
+        if not DeltaTable.is_deltatable(str(path)):
+            return (path / "_delta_log").is_dir() and _damaged(f"{catalog}.{self.schema}.{table}", path)
+        check_log(f"{catalog}.{self.schema}.{table}", path)
+        return True
 
     def query(self, sql: str, params: dict | None = None, empty: dict | None = None) -> pa.Table:
         """One SELECT over the lake with local Spark; `empty`: (catalog, table) -> schema of a missing table."""
@@ -154,6 +184,14 @@ class DeltaLake:
             .execute()
         )
         return _result(name, delta, metrics)
+
+
+def _damaged(table: str, path: Path) -> bool:
+    """A log folder delta-rs does not take for a table: damaged if it holds commit files, else not a table."""
+    if any(COMMIT_FILE.match(entry.name) for entry in (path / "_delta_log").iterdir()):
+        check_log(table, path)
+        raise DamagedTable(table, "delta-rs cannot read its log")
+    return False
 
 
 def changed_rows(stored: pa.Table | None, rows: pa.Table, key: str, keep_when_null: list[str]) -> list[dict]:

@@ -30,6 +30,21 @@ class DateScope:
         return f"{col} >= CAST('{self.start.isoformat()}' AS DATE) AND {col} <= CAST('{self.end.isoformat()}' AS DATE)"
 
 
+class DamagedTable(RuntimeError):
+    """A table whose history is not what our commits left: an empty or cut-short commit
+    file (a full disk, a crash, a bad copy), or a version below the one Dagster recorded
+    (commit files lost). delta-rs reads an empty newest commit as a commit of nothing, so
+    the table would seem to have lost rows and the next write would commit on top: it is
+    refused before anything reads or writes it."""
+
+    def __init__(self, table: str, problem: str):
+        super().__init__(
+            f"{table}: its Delta log is damaged: {problem}. Nothing was read or written. Restore the file "
+            "from a backup, or remove the table's folder and rebuild it from processed/ (README: Backfills by date)."
+        )
+        self.table = table
+
+
 @dataclass(frozen=True)
 class WriteResult:
     table: str

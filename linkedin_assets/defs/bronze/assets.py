@@ -7,6 +7,7 @@ import dagster as dg
 from linkedin_assets.core.bronze import tables
 from linkedin_assets.core.bronze.ingest import Requested
 from linkedin_assets.core.bronze.step import STEPS, check_names
+from linkedin_assets.core.lake.protocol import DamagedTable
 from linkedin_assets.core.reports import WARNING_CHECKS
 from linkedin_assets.core.settings import Settings
 from linkedin_assets.defs.bronze.sensors import FILE_TAG
@@ -73,16 +74,20 @@ def _check_specs(table_list) -> list[dg.AssetCheckSpec]:
     ]
 
 
-def _reported_version(context: dg.AssetExecutionContext, key: dg.AssetKey) -> int | None:
-    """The Delta version Dagster last recorded for `key`, when it has every partition of the run; else None."""
-    partitioned = context.assets_def.partitions_def is not None
-    if partitioned and not set(context.partition_keys) <= context.instance.get_materialized_partitions(key):
-        return None
+def _recorded_version(context: dg.AssetExecutionContext, key: dg.AssetKey) -> int | None:
+    """The Delta version of `key`'s latest materialization Dagster recorded, for any dates."""
     event = context.instance.get_latest_materialization_event(key)
     version = (
         event.asset_materialization.metadata.get("delta_version") if event and event.asset_materialization else None
     )
     return int(version.value) if version is not None else None
+
+
+def _has_run_dates(context: dg.AssetExecutionContext, key: dg.AssetKey) -> bool:
+    """Whether Dagster has a materialization of `key` for every partition of this run."""
+    if context.assets_def.partitions_def is None:
+        return True
+    return set(context.partition_keys) <= context.instance.get_materialized_partitions(key)
 
 
 def _fail_on_rejects(rejected: dict[str, str]) -> None:
@@ -108,10 +113,17 @@ def requested_files(context: dg.AssetExecutionContext, settle_seconds: float) ->
 def _step(context: dg.AssetExecutionContext, lakehouse: LakehouseResource, kind: str, settle_seconds: float):
     """Every bronze step: run it where the compute is, report what changed and the checks, fail on bad files."""
     start, end = date_range(context) if context.assets_def.partitions_def is not None else (None, None)
-    versions = {t.name: _reported_version(context, table_key("bronze", t.name)) for t in STEPS[kind][1]}
-    reported = {name: version for name, version in versions.items() if version is not None}
+    keys = {t.name: table_key("bronze", t.name) for t in STEPS[kind][1]}
+    recorded = {name: v for name, key in keys.items() if (v := _recorded_version(context, key)) is not None}
+    reported = {name: v for name, v in recorded.items() if _has_run_dates(context, keys[name])}
     requested = requested_files(context, settle_seconds)
-    results, rejected = lakehouse.bronze_step(context, kind, start, end, reported=reported, requested=requested)
+    try:
+        results, rejected = lakehouse.bronze_step(
+            context, kind, start, end, reported=reported, requested=requested, recorded=recorded
+        )
+    except DamagedTable as exc:
+        # Not retried: a damaged log stays damaged until someone restores or rebuilds the table.
+        raise dg.Failure(description=str(exc), metadata={"table": exc.table}, allow_retries=False) from None
     yield from results
     _fail_on_rejects(rejected)
 

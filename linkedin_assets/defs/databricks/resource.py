@@ -103,12 +103,18 @@ class DatabricksLakehouseResource(LakehouseResource):
         return args
 
     def bronze_step(
-        self, context, kind: str, start=None, end=None, reported=None, requested=EVERY_PENDING_FILE
+        self, context, kind: str, start=None, end=None, reported=None, requested=EVERY_PENDING_FILE, recorded=None
     ) -> tuple[list, dict]:
         invocation = self._run_notebook(
             context,
             "bronze",
-            {"kind": kind, **_dates(start, end), "reported": dict(reported or {}), "requested": requested.to_json()},
+            {
+                "kind": kind,
+                **_dates(start, end),
+                "reported": dict(reported or {}),
+                "requested": requested.to_json(),
+                "recorded": dict(recorded or {}),
+            },
         )
         # Only what the notebook reported: an unchanged table stays unreported (see bronze/step.py).
         results = invocation.get_results(implicit_materializations=False)

@@ -47,6 +47,7 @@ class LakehouseResource(dg.ConfigurableResource, ABC):
         end: dt.date | None = None,
         reported: dict[str, int] | None = None,
         requested: Requested = EVERY_PENDING_FILE,
+        recorded: dict[str, int] | None = None,
     ) -> tuple[StepResults, dict[str, str]]:
         """(Dagster results, rejected file -> reason) of one bronze step (see core/bronze/step.py)."""
 

@@ -47,9 +47,18 @@ class LocalLakehouseResource(LakehouseResource):
         end: dt.date | None = None,
         reported: dict[str, int] | None = None,
         requested: Requested = EVERY_PENDING_FILE,
+        recorded: dict[str, int] | None = None,
     ) -> tuple[StepResults, dict[str, str]]:
         report = run_step(
-            kind, self.landing, self.lake, start, end, reported, lock=self.ingest_lock(), requested=requested
+            kind,
+            self.landing,
+            self.lake,
+            start,
+            end,
+            reported,
+            lock=self.ingest_lock(),
+            requested=requested,
+            recorded=recorded,
         )
         for line in report.log:
             context.log.info(line)
