@@ -140,6 +140,7 @@ class DatabricksStandIn:
         self.warehouse_state = "RUNNING"
         self._fail_code = "TEMPORARILY_UNAVAILABLE"
         self._unavailable_next = 0
+        self._echo_next = 0
         self._lock = threading.Lock()
         self._engine = threading.Lock()  # one statement at a time on the local Spark session
         self._server: ThreadingHTTPServer | None = None
@@ -160,6 +161,12 @@ class DatabricksStandIn:
     def unavailable_next(self, n: int) -> None:
         with self._lock:
             self._unavailable_next = n
+
+    def echo_authorization_next(self, n: int) -> None:
+        """The next `n` requests are refused with an error quoting their Authorization header
+        (a misconfigured proxy does this), so the SDK's exception holds the token."""
+        with self._lock:
+            self._echo_next = n
 
     def fail_next_run(self, message: str) -> None:
         """The next submitted job run ends FAILED with `message` as its error, without running."""
@@ -631,6 +638,15 @@ def _handler(standin: DatabricksStandIn):
                 busy = standin._unavailable_next > 0
                 if busy:
                     standin._unavailable_next -= 1
+                echo = standin._echo_next > 0
+                if echo:
+                    standin._echo_next -= 1
+            if echo:
+                header = self.headers.get("Authorization")
+                self._send(
+                    400, _error("INVALID_PARAMETER_VALUE", f"bad request; it was sent with Authorization: {header}")
+                )
+                return False
             if busy:
                 self._send(
                     503,

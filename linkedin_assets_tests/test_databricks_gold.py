@@ -172,6 +172,24 @@ def test_bad_token_is_one_clear_error_without_the_token(databricks_standin: Data
     assert not databricks_standin.log  # rejected before any statement ran
 
 
+def test_an_error_that_quotes_the_token_never_shows_it(databricks_standin: DatabricksStandIn, warehouse):
+    """A server that echoes the Authorization header in its error: the SDK's message holds the
+    token, and Dagster prints a step's exception with its whole chain."""
+    from linkedin_assets.core.databricks.secrets import DatabricksFailure
+    from linkedin_assets.core.databricks.volumes import VolumeLanding
+
+    databricks_standin.echo_authorization_next(1)
+    with pytest.raises(WarehouseError) as statement:
+        warehouse.execute("SELECT 1 AS one")
+    databricks_standin.echo_authorization_next(1)
+    with pytest.raises(DatabricksFailure) as listing:  # what an arrival sensor's tick does
+        VolumeLanding(warehouse.client(), "/Volumes/landing/linkedin").files("content_daily")
+    for caught in (statement, listing):
+        text = "".join(traceback.format_exception(caught.value))
+        assert databricks_standin.token not in text and "Authorization: Bearer ***" in text, text
+    assert warehouse.execute("SELECT 1 AS one").scalar() == 1  # the next request is answered
+
+
 def test_sql_errors_carry_the_warehouse_message_and_literals_round_trip(settings, databricks_standin, warehouse):
     with pytest.raises(WarehouseError) as caught:
         warehouse.execute("SELECT COUNT(*) FROM gold.linkedin.no_such_table")

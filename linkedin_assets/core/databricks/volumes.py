@@ -13,6 +13,7 @@ import io
 import tempfile
 from pathlib import Path, PurePath, PurePosixPath
 
+from linkedin_assets.core.databricks.secrets import token_masked
 from linkedin_assets.core.landing import (
     ERROR_NOTE_SUFFIX,
     LandedFile,
@@ -36,7 +37,8 @@ class VolumeLanding:
         from databricks.sdk.errors import NotFound
 
         try:
-            entries = list(self.client.files.list_directory_contents(str(self.folder(volume, state))))
+            with token_masked(self.client):
+                entries = list(self.client.files.list_directory_contents(str(self.folder(volume, state))))
         except NotFound:
             return []
         found = []
@@ -53,14 +55,16 @@ class VolumeLanding:
         return sorted(found, key=lambda f: (f.mtime_ns, f.name))
 
     def _read(self, path: PurePath) -> bytes:
-        return self.client.files.download(str(path)).contents.read()
+        with token_masked(self.client):
+            return self.client.files.download(str(path)).contents.read()
 
     def exists(self, path: PurePosixPath) -> bool:
         """Whether a file is at `path` on the volumes."""
         from databricks.sdk.errors import NotFound
 
         try:
-            self.client.files.get_metadata(str(path))
+            with token_masked(self.client):
+                self.client.files.get_metadata(str(path))
             return True
         except NotFound:
             return False
@@ -82,10 +86,12 @@ class VolumeLanding:
         if self.exists(target):
             target = folder / f"{file.path.stem}.{file.mtime_ns}{file.path.suffix}"
         files = self.client.files
-        files.upload(str(target), io.BytesIO(self._read(file.path)), overwrite=True)
-        note = error_note(file.name, reason).encode()
-        files.upload(str(target) + ERROR_NOTE_SUFFIX, io.BytesIO(note), overwrite=True)
-        files.delete(str(file.path))
+        content = self._read(file.path)
+        with token_masked(self.client):
+            files.upload(str(target), io.BytesIO(content), overwrite=True)
+            note = error_note(file.name, reason).encode()
+            files.upload(str(target) + ERROR_NOTE_SUFFIX, io.BytesIO(note), overwrite=True)
+            files.delete(str(file.path))
         return target
 
     def error_reason(self, name: str, volume: str) -> str | None:

@@ -15,6 +15,7 @@ import re
 
 from linkedin_assets.core.bronze.ingest import EVERY_PENDING_FILE
 from linkedin_assets.core.databricks.lakeview import BUNDLE_NOTEBOOKS_SUFFIX, DEV_BUNDLE_ROOT, publish_dashboard
+from linkedin_assets.core.databricks.secrets import token_masked
 from linkedin_assets.core.databricks.volumes import VolumeLanding
 from linkedin_assets.core.reports import rejected_from_pipes
 from linkedin_assets.core.settings import DatabricksSettings
@@ -78,14 +79,15 @@ class DatabricksLakehouseResource(LakehouseResource):
         client = notebook_client(self.workspace, self.pipes_volume_path, self.poll_interval_seconds, self.job_cluster)
         # The name is unique per Dagster run and step: a failed run is found again by it.
         run_name = f"linkedin {name} {extras.get('kind') or extras.get('table')} (dagster run {context.run.run_id})"
-        return run_notebook(
-            client,
-            self.workspace,
-            context,
-            notebook_task(self._notebook(name), self.job_cluster),
-            {**self._extras(), **extras},
-            self._submit_args(run_name),
-        )
+        with token_masked(self.workspace):
+            return run_notebook(
+                client,
+                self.workspace,
+                context,
+                notebook_task(self._notebook(name), self.job_cluster),
+                {**self._extras(), **extras},
+                self._submit_args(run_name),
+            )
 
     def _submit_args(self, run_name: str) -> dict:
         """What `jobs.submit` gets beside the task: a name, a time limit, and who the run runs as."""
@@ -132,6 +134,10 @@ class DatabricksLakehouseResource(LakehouseResource):
         return dagster_results(gold_step(self.warehouse, table))
 
     def publish_dashboard(self, context) -> dict:
+        with token_masked(self.workspace):
+            return self._publish_dashboard()
+
+    def _publish_dashboard(self) -> dict:
         metadata = publish_dashboard(
             self.workspace,
             self.warehouse.warehouse_id,

@@ -55,11 +55,20 @@ DEFINITION_TAG = "linkedin_assets definition"
 class WarehouseError(RuntimeError):
     """A statement the warehouse did not run to success, with the warehouse's message."""
 
-    def __init__(self, message: str, *, error_code: str | None = None, statement_id: str | None = None):
+    def __init__(
+        self,
+        message: str,
+        *,
+        error_code: str | None = None,
+        statement_id: str | None = None,
+        sdk_error: type | None = None,
+    ):
         super().__init__(message)
         self.message = message
         self.error_code = error_code
         self.statement_id = statement_id
+        # The SDK's error class: raised `from None` (its text may quote the token), so not the cause.
+        self.sdk_error = sdk_error
 
 
 class TransientWarehouseError(WarehouseError):
@@ -343,17 +352,18 @@ class WarehouseResource(dg.ConfigurableResource):
             raise TransientWarehouseError(
                 f"Databricks at {self.host} is busy or unavailable: {self._scrub(str(e))}",
                 error_code=getattr(e, "error_code", None),
-            ) from e
+            ) from None
         except (TimeoutError, requests.ConnectionError, requests.Timeout) as e:
             # The SDK retries 429/503 and connection errors itself; this is after it gave up.
             raise TransientWarehouseError(
                 f"Databricks at {self.host} did not answer in time: {self._scrub(str(e))}"
-            ) from e
+            ) from None
         except errors.DatabricksError as e:
             raise WarehouseError(
                 f"Databricks API error from {self.host}: {self._scrub(str(e))}",
                 error_code=getattr(e, "error_code", None),
-            ) from e
+                sdk_error=type(e),
+            ) from None
 
     # -- statements ---------------------------------------------------------
 

@@ -49,7 +49,7 @@ class WarehouseLake:
         try:
             return self.warehouse._call(tables.get, self.name(catalog, table), include_delta_metadata=True)
         except WarehouseError as e:
-            if isinstance(e.__cause__, errors.NotFound):
+            if e.sdk_error is not None and issubclass(e.sdk_error, errors.NotFound):
                 return None
             raise
 
