@@ -17,7 +17,7 @@ import dagster as dg
 
 from linkedin_assets.core.dashboard.local import dashboard_path
 from linkedin_assets.core.lake.delta import DeltaLake
-from linkedin_assets.core.landing import VOLUMES, LandingArea
+from linkedin_assets.core.landing import VOLUMES, Landing, LandingArea
 from linkedin_assets.core.settings import DatabricksSettings, Settings, load_settings
 from linkedin_assets.dagster_home import open_instance, prepare_environment, prepare_pools
 from linkedin_assets.definitions import build_definitions
@@ -53,15 +53,18 @@ def run_pending(settings: Settings, downstream: bool = True) -> RunSummary:
     With `downstream`, the automation then refreshes silver, gold and the dashboard.
     """
     instance = open_instance(settings)
+    # Before the definitions: listing local pending/ folders (their partitions start at the
+    # oldest landed file) already refuses what must not be read, a link or a folder.
+    local_errors = _files(Landing(settings.landing), "errors") if settings.compute == "local" else None
     defs = build_definitions(settings)
     prepare_pools(instance, defs, settings)
     # Initialized as a run would (its config may name environment variables).
     with dg.build_resources(defs.resources or {}, instance=instance) as resources:
         lakehouse: LakehouseResource = resources.lakehouse
         landing = lakehouse.landing
+        before_errors = local_errors if local_errors is not None else _files(landing, "errors")
         before_pending = _files(landing, "pending")
         before_processed = _files(landing, "processed")
-        before_errors = _files(landing, "errors")
         keys = defs.resolve_asset_graph().get_all_asset_keys()
         start_position = last_storage_id(instance, keys)
 

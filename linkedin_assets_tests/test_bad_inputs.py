@@ -519,7 +519,25 @@ def test_12_symbolic_link_is_refused_without_being_followed(settings, profile, b
         == f"{link.name}: a symbolic link, not a file: refused without being followed; copy the file itself"
     )
     assert "very-secret" not in note + str(summary)
+    assert summary.errors[f"{volume}/{link.name}"] == note.splitlines()[-1]  # the summary names it too
     assert kept.is_file() and not kept.is_symlink() and kept.read_bytes() == kept_bytes
+    assert snapshot(settings) == baseline
+
+
+def test_12_folder_named_like_an_export_is_refused_naming_it(settings, profile, baseline):
+    """An unpacked workbook (a folder called Content_....xlsx) was skipped without a word."""
+    source = valid_bad_day_file(settings, profile)
+    folder = pending(settings, "content_daily") / source.name
+    folder.mkdir()
+    (folder / "[Content_Types].xml").write_text("<Types/>")
+
+    summary = run_pending(settings, downstream=False)
+
+    assert not summary.ok and not folder.exists()
+    moved = settings.volume("content_daily", "errors") / source.name
+    assert (moved / "[Content_Types].xml").read_text() == "<Types/>"  # moved whole, nothing lost
+    reason = summary.errors[f"content_daily/{source.name}"]
+    assert reason == f"{source.name}: a folder, not a file (an unpacked workbook?): put the export file itself here"
     assert snapshot(settings) == baseline
 
 

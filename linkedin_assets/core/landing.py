@@ -77,6 +77,9 @@ def _unsafe(entry: os.DirEntry) -> str | None:
         return "a symbolic link, not a file: refused without being followed; copy the file itself"
     if safe_name(entry.name) != entry.name:
         return "the file name is not valid UTF-8 (an old encoding such as Latin-1?): rename the file"
+    if entry.is_dir(follow_symlinks=False) and is_export_name(entry.name):
+        # Once skipped without a word: the user saw their export "ignored".
+        return "a folder, not a file (an unpacked workbook?): put the export file itself here"
     return None
 
 
@@ -168,7 +171,9 @@ class Landing:
             if state == "pending" and (problem := _unsafe(entry)):
                 self._refuse_unread(volume, entry, problem)
                 continue
-            if not entry.is_file() or not is_export_name(name):
+            # errors/ also holds the folders refused above, so that a summary names them.
+            kept = entry.is_file() or (state == "errors" and entry.is_dir(follow_symlinks=False))
+            if not kept or not is_export_name(name):
                 continue
             found.append(LandedFile.at(volume, Path(entry.path)))
         return sorted(found, key=lambda f: (f.mtime_ns, f.name))
