@@ -394,6 +394,16 @@ def test_10_generation_time_in_the_future_is_not_trusted(settings, profile, base
     )
 
 
+def test_10_modification_time_in_the_future_of_an_untimed_file_is_not_trusted(settings, profile, baseline):
+    """A patch file states no generation time: its mtime orders it, and one in 2100 would win for ever."""
+    url = profile.posts[0].url
+    path = write_patch_file([{"post_url": url, "title": "From the future"}], pending(settings, "patch") / "fixes.csv")
+    when = dt.datetime(2100, 1, 1, 9, tzinfo=dt.timezone.utc).timestamp()
+    os.utime(path, (when, when))
+
+    run_bad(settings, baseline, "patch", path, "was last modified on 2100-01-01T09:00:00+00:00, which is in the future")
+
+
 def test_10_formula_instead_of_a_value(settings, profile, baseline):
     # openpyxl writes the formula without a cached value: python-calamine would read it
     # as empty, so the package is scanned for <f> elements before parsing.
@@ -712,7 +722,8 @@ def test_15_a_name_near_the_length_limit_keeps_its_note_twice(settings, profile,
     for attempt in (1, 2):
         path = pending(settings, "patch") / name
         path.write_text("post_url,title\nhttps://www.linkedin.com/posts/nobody-activity-1-X,T\n", encoding="utf-8")
-        os.utime(path, ns=(attempt * 10**18, attempt * 10**18))
+        stamp = (1_700_000_000 + attempt) * 10**9  # two downloads, a second apart
+        os.utime(path, ns=(stamp, stamp))
 
         summary = run_pending(settings, downstream=False)
 

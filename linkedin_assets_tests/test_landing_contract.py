@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import inspect
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -69,6 +70,13 @@ def test_both_landings_list_read_and_refuse_alike(landing):
     assert area.files("patch", "pending") == []  # a folder with nothing (or not there yet)
 
     assert area.readable(files[1]).read_bytes() == b"second"
+
+    if isinstance(area, Landing):
+        # Locally a folder named like an export (an unpacked workbook) is refused as it is
+        # listed; a volume's is only skipped (the Files API cannot move a folder).
+        assert (root / "posts" / "errors" / "a folder.xlsx").is_dir()
+        shutil.rmtree(root / "posts" / "errors" / "a folder.xlsx")
+        (root / "posts" / "errors" / "a folder.xlsx.error.txt").unlink()
 
     area.mark_error(files[0], "sheet 'PERFORMANCE' not found")
     assert [f.name for f in area.files("posts", "pending")] == ["SinglePostAnalytics_B_2.xlsx"]

@@ -22,6 +22,7 @@ from linkedin_assets.core.exports.model import ExportError
 from linkedin_assets.core.exports.names import parse_file_name
 from linkedin_assets.core.exports.parse import parse_export
 from linkedin_assets.core.exports.patch import check_known_posts
+from linkedin_assets.core.exports.workbook import FUTURE_SLACK
 from linkedin_assets.core.lake.protocol import Lake, ReadableLake, WriteResult
 from linkedin_assets.core.landing import CONTENT_VOLUMES, LandedFile, Landing
 
@@ -167,11 +168,31 @@ def _reject(landing: Landing, file: LandedFile, reason: str, report: IngestRepor
         report.rejected[file.source_file] = f"{reason} (kept in processed/; parser regression?)"
 
 
+def _untimed_future(file: LandedFile, export) -> None:
+    """Refuse a file whose download time would come from a modification time in the future.
+
+    Without a generation time in the file, its mtime decides which download wins: one in
+    2100 would win every day for ever.
+    """
+    if getattr(export, "generated_at", None) is not None:
+        return
+    if file.downloaded_at > dt.datetime.now(dt.timezone.utc) + FUTURE_SLACK:
+        raise ExportError(
+            file.name,
+            f"the file states no generation time and was last modified on "
+            f"{file.downloaded_at.isoformat(timespec='seconds')}, which is in the future: its download time "
+            "cannot be told; set its time (touch it) and drop it again",
+        )
+
+
 def _parse_all(landing: Landing, candidates, report: IngestReport):
     good = []
     for file, is_pending, inside in candidates:
         try:
-            good.append((file, is_pending, inside, parse(file)))
+            export = parse(file)
+            if is_pending:
+                _untimed_future(file, export)
+            good.append((file, is_pending, inside, export))
         except ExportError as exc:
             _reject(landing, file, str(exc), report, "pending" if is_pending else "processed")
     return good
