@@ -26,10 +26,12 @@ REPO = Path(__file__).resolve().parent.parent
 BUNDLE_FILE = REPO / "databricks.yml"
 DASHBOARD_FILE = (REPO / "dashboards" / "linkedin_statistics.lvdash.json").resolve()
 CATALOGS = ("landing", "bronze", "silver", "gold")
-PAGES = ("Summary", "By post", "By day", "Historical")
+PAGES = ("Summary", "By post", "By day", "Historical", "Audience", "Posting time")
 GOLD_TABLES_THE_DASHBOARD_NEEDS = {
     "fct_daily_profile_statistics",
     "fct_daily_post_statistics",
+    "fct_post_statistics",
+    "fct_latest_demographics",
     "dim_date",
 }
 # What the notebooks need on the workspace: the package they import, its SQL, themselves.

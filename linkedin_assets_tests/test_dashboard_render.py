@@ -14,6 +14,7 @@ from html.parser import HTMLParser
 
 import pytest
 
+from linkedin_assets.core.dashboard.periods import followers_every_day
 from linkedin_assets.core.dashboard.render import (
     build_model,
     headline,
@@ -28,6 +29,7 @@ CHARTS = {
     "post": ["post-daily"],
     "day": ["day-posts"],
     "history": ["weekly", "weekly-followers", "monthly", "monthly-followers", "total-followers"],
+    "timing": ["timing-weekday", "timing-weekday-rate", "timing-hour", "timing-hour-rate"],
 }
 
 
@@ -126,6 +128,52 @@ def synthetic(days: int = 60, start: dt.date = dt.date(2024, 1, 1)):
             )
         posts.extend(day_posts + special)
     return profile, posts
+
+
+def synthetic_extras(posts: list[dict]) -> tuple[list[dict], list[dict]]:
+    """gold fct_post_statistics rows for the synthetic posts (p5 without a single-post
+    export) and fct_latest_demographics rows, a hostile value among them."""
+    stats = []
+    for i, pid in enumerate(sorted({r["post_id"] for r in posts if r["row_type"] == "post"})):
+        exported = pid != "p5"
+        stats.append(
+            {
+                "post_id": pid,
+                "post_url": f"https://www.linkedin.com/feed/update/urn:li:activity:{pid}",
+                "title": None,
+                "publish_weekday_local": ["Monday", "Tuesday", "Friday"][i % 3] if exported else None,
+                "publish_hour_local": 8 + i if exported else None,
+                "reporting_time_zone": "Europe/Paris",
+                "lifetime_as_of_date": dt.date(2024, 3, 1) if exported else None,
+                "impressions": 1000 * (i + 1) if exported else None,
+                "members_reached": 700 * (i + 1) if exported else None,
+                "reactions": 30 + i,
+                "comments": 4,
+                "reposts": 1,
+                "saves": 2,
+                "sends_on_linkedin": None,  # not stated by every generation: left out, not 0
+                "profile_viewers": 5,
+                "followers_gained": 1,
+                "engagements": 37 + i if exported else None,
+            }
+        )
+    demographics = [
+        {
+            "demographic_type": kind,
+            "category": category,
+            "value": value,
+            "percentage": pct,
+            "below_one_percent": pct is None,
+            "rank": rank,
+            "period_start": dt.date(2024, 2, 1),
+            "period_end": dt.date(2024, 2, 29),
+            "source_file": "content_historical/x.xlsx",
+        }
+        for kind in ("audience", "content")
+        for category in ("Job titles", "Locations")
+        for rank, (value, pct) in enumerate([("Data Engineer", 0.31), (EVIL, 0.07), ("Founder", None)], start=1)
+    ]
+    return stats, demographics
 
 
 def embedded_data(page: str) -> dict:
@@ -261,6 +309,61 @@ def test_render_nulls_and_model():
     render_dashboard(profile, posts, GENERATED_AT)  # does not raise
 
 
+def test_model_of_lifetime_figures_audience_and_posting_time():
+    profile, posts = synthetic(days=60)
+    stats, demographics = synthetic_extras(posts)
+    model = build_model(profile, posts, stats, demographics)
+    by_id = {p["post_id"]: p for p in model["posts"]}
+    assert by_id["p5"]["lifetime"] is None and by_id["p5"]["publish_time"] is None
+    life = by_id["p1"]["lifetime"]
+    assert (life["as_of"], life["reactions"], life["sends_on_linkedin"]) == ("2024-03-01", 30, None)
+    assert life["engagement_rate"] == pytest.approx(37 / 1000)
+    timing = model["posting_time"]
+    assert (timing["posts_counted"], timing["posts_total"], timing["time_zone"]) == (4, 5, "Europe/Paris")
+    monday = next(b for b in timing["weekdays"] if b["label"] == "Monday")
+    # p1 (i=0) and p4 (i=3): 1000 and 4000 impressions, 37 and 40 engagements
+    assert (monday["posts"], monday["avg_impressions"], monday["avg_engagements"]) == (2, 2500, 38.5)
+    assert monday["engagement_rate"] == pytest.approx(77 / 5000)
+    assert [k["type"] for k in model["demographics"]] == ["audience", "content"]
+    titles = model["demographics"][0]["categories"][0]
+    assert titles["category"] == "Job titles"
+    assert [v["value"] for v in titles["values"]] == ["Data Engineer", EVIL, "Founder"]
+    assert titles["values"][2] == {"value": "Founder", "percentage": None, "below_one_percent": True}
+
+
+def test_partial_periods_and_derived_followers():
+    def day(d, new, total=None):
+        return {"date": d, "new_followers": new, "total_followers": total}
+
+    daily = [
+        day("2024-01-01", 2),
+        day("2024-01-02", 3),
+        day("2024-01-03", 1, 100),
+        day("2024-01-04", 4),
+        day("2024-01-05", None),  # unknown: the chain breaks here ...
+        day("2024-01-06", 5),
+        day("2024-01-08", 1),  # ... and at the missing 7th
+        day("2024-01-09", 2, 130),
+    ]
+    got = {f["date"]: (f["total_followers"], f["derived"]) for f in followers_every_day(daily)}
+    assert got == {
+        "2024-01-01": (96, True),  # 99 - 3
+        "2024-01-02": (99, True),  # 100 - 1
+        "2024-01-03": (100, False),
+        "2024-01-04": (104, True),
+        "2024-01-08": (128, True),  # 130 - 2
+        "2024-01-09": (130, False),
+    }
+    profile, posts = synthetic(days=60)  # Mon 1 Jan .. Thu 29 Feb 2024
+    model = build_model(profile, posts)
+    assert [(w["days"], w["partial"]) for w in model["weekly"]][-1] == (4, True)
+    assert all(not w["partial"] for w in model["weekly"][:-1])
+    assert [(m["period"], m["full_days"], m["partial"]) for m in model["monthly"]] == [
+        ("2024-01", 31, False),
+        ("2024-02", 29, False),
+    ]
+
+
 def test_write_dashboard_atomic(tmp_path):
     profile, posts = synthetic(days=5)
     target = tmp_path / "site" / "index.html"
@@ -367,7 +470,8 @@ class _DomScan(HTMLParser):
 def test_dashboard_renders_in_headless_chromium(tmp_path):
     binary = _chromium()
     profile, posts = synthetic(days=60)
-    page = write_dashboard(tmp_path / "index.html", profile, posts, GENERATED_AT)
+    stats, demographics = synthetic_extras(posts)
+    page = write_dashboard(tmp_path / "index.html", profile, posts, GENERATED_AT, stats, demographics)
     url = page.resolve().as_uri()
 
     result = _run_chromium(binary, tmp_path / "chrome-profile", "--dump-dom", url)
@@ -395,6 +499,10 @@ def test_dashboard_renders_in_headless_chromium(tmp_path):
     assert charts["weekly"]["rect"] >= 2 * 9 and charts["weekly-followers"]["rect"] >= 8
     assert charts["monthly"]["rect"] >= 2 * 2 and charts["monthly-followers"]["rect"] >= 2
     assert charts["total-followers"]["path"] >= 1 and charts["total-followers"]["circle"] >= 10
+    assert charts["timing-weekday"]["rect"] >= 2 * 3 and charts["timing-hour"]["rect"] >= 2 * 4
+    for kind in ("audience", "content"):
+        for category in ("job-titles", "locations"):
+            assert charts[f"demographics-{kind}-{category}"]["rect"] >= 2  # "< 1%" has no bar
 
     text = " ".join(scan.text)
     h = headline(profile)
@@ -428,6 +536,6 @@ def test_empty_dashboard_renders_in_headless_chromium(tmp_path):
     scan.feed(result.stdout)
     assert scan.body.get("data-ready") == "1"
     assert "".join(scan.error_text).strip() == ""
-    for names in CHARTS.values():
+    for names in [*CHARTS.values(), ["demographics"]]:
         for name in names:
             assert scan.charts.get(name, {}).get("empty"), name

@@ -32,12 +32,16 @@ GOLD = [
     "gold/linkedin/dim_timestamp",
     "gold/linkedin/fct_daily_profile_statistics",
     "gold/linkedin/fct_daily_post_statistics",
+    "gold/linkedin/fct_post_statistics",
 ]
+# A Content file's demographics: silver keeps every export's, gold the latest.
+DEMOGRAPHICS = ["silver/linkedin/demographics", "gold/linkedin/fct_latest_demographics"]
 POST_METADATA = [
     "silver/linkedin/posts",
     "gold/linkedin/dim_date",
     "gold/linkedin/dim_timestamp",
     "gold/linkedin/fct_daily_post_statistics",
+    "gold/linkedin/fct_post_statistics",
     "dashboard/linkedin_statistics",
 ]
 DASHBOARD = "dashboard/linkedin_statistics"
@@ -91,7 +95,7 @@ def test_daily_file_refreshes_its_day_and_everything_downstream_once(lake_with_h
     day = [END.isoformat()]
     assert got == expect(
         {**{f"bronze/linkedin/{t}": day for t in CONTENT}, **{a: day for a in SILVER_DAILY}},
-        ["silver/linkedin/posts", *GOLD, DASHBOARD],
+        ["silver/linkedin/posts", *DEMOGRAPHICS, *GOLD, DASHBOARD],
     )
 
 
@@ -102,7 +106,7 @@ def test_historical_file_fills_its_range_in_every_layer(lake_with_history, profi
     span = days(first, last)
     assert got == expect(
         {**{f"bronze/linkedin/{t}": span for t in CONTENT}, **{a: span for a in SILVER_DAILY}},
-        ["silver/linkedin/posts", *GOLD, DASHBOARD],
+        ["silver/linkedin/posts", *DEMOGRAPHICS, *GOLD, DASHBOARD],
     )
     # One run for the bronze range and one for the silver range, not one per day.
     runs = dg.DagsterInstance.get().get_runs()
@@ -112,7 +116,9 @@ def test_historical_file_fills_its_range_in_every_layer(lake_with_history, profi
 def test_post_file_refreshes_post_metadata_only(lake_with_history, profile):
     settings = lake_with_history
     got = event(settings, lambda: write_post_export(profile, profile.posts[-1].url, END, settings.volume("posts")))
-    assert got == expect({"bronze/linkedin/post_details": [END.isoformat()]}, POST_METADATA)
+    assert got == expect(
+        {"bronze/linkedin/post_details": [END.isoformat()]}, ["silver/linkedin/post_lifetime", *POST_METADATA]
+    )
 
 
 def test_patch_file_refreshes_post_metadata_not_the_metrics_path(lake_with_history, profile):

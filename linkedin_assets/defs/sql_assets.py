@@ -56,8 +56,8 @@ WHERE = {
 
 
 def _reads_whole_tables_only(table: SqlTable) -> bool:
-    """Whether every upstream is unpartitioned, so the table can run in its upstream's run."""
-    if table.partitioned:
+    """Whether the table runs in its upstream's run: every upstream is unpartitioned and it may join."""
+    if table.partitioned or table.waits_for_upstream:
         return False
     for catalog, name in table.deps:
         if catalog == "bronze" and BY_NAME[name].scope_column:

@@ -22,7 +22,9 @@ import uvicorn
 from linkedin_assets.core.settings import load_settings, set_environment
 
 # The dashboard's pages, by their tab (core/dashboard/render.py).
-DASHBOARD_TABS = ("summary", "post", "day", "history")
+DASHBOARD_TABS = ("summary", "post", "day", "history", "audience", "timing")
+# Single-post exports in the batch: enough posts for the Posting time page to compare.
+POST_EXPORTS = 8
 
 
 def _free_port() -> int:
@@ -58,7 +60,7 @@ def main(out: Path) -> int:
     batch = [
         write_content_export(profile, downloads, end, end),
         write_content_export(profile, downloads, end - dt.timedelta(days=59), end - dt.timedelta(days=1)),
-        write_post_export(profile, profile.posts[-2].url, end, downloads),
+        *(write_post_export(profile, post.url, end, downloads) for post in profile.posts[-POST_EXPORTS - 1 : -1]),
     ]
     broken = downloads / f"Content_{end}_{end}_Not a workbook.xlsx"
     broken.write_bytes(b"PK\x03\x04 not really a workbook")

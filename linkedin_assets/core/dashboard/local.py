@@ -24,7 +24,14 @@ def write_local_dashboard(lake: ReadableLake, home: Path) -> dict:
     profile = sorted(_rows(lake, "fct_daily_profile_statistics"), key=lambda r: r["analytics_date"])
     posts = _rows(lake, "fct_daily_post_statistics")
     path = dashboard_path(home)
-    write_dashboard(path, profile, posts, dt.datetime.now(dt.timezone.utc))
+    write_dashboard(
+        path,
+        profile,
+        posts,
+        dt.datetime.now(dt.timezone.utc),
+        post_stats=_rows(lake, "fct_post_statistics"),
+        demographic_rows=_rows(lake, "fct_latest_demographics"),
+    )
     numbers = headline(profile)
     return {
         "path": str(path),

@@ -21,6 +21,11 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
+from linkedin_assets.core.dashboard.audience import demographics as audience_model
+from linkedin_assets.core.dashboard.lifetime import by_post_id, lifetime, publish_time
+from linkedin_assets.core.dashboard.periods import followers_every_day, mark_partial
+from linkedin_assets.core.dashboard.posting_time import posting_time
+
 __all__ = ["build_model", "headline", "render_dashboard", "write_dashboard"]
 
 _STATIC = pathlib.Path(__file__).parent / "static"
@@ -152,20 +157,64 @@ def _aggregate(days: list[dict], key) -> list[dict]:
     return [buckets[k] for k in sorted(buckets)]
 
 
+def _rate(engagements: int | None, impressions: int | None) -> float | None:
+    return engagements / impressions if impressions and engagements is not None else None
+
+
 def _post_row(r: dict) -> dict:
     d = _date(r.get("analytics_date"))
+    impressions, engagements = _int(r.get("impressions")), _int(r.get("engagements"))
     return {
         "date": d.isoformat() if d else None,
-        "impressions": _int(r.get("impressions")),
-        "engagements": _int(r.get("engagements")),
+        "impressions": impressions,
+        "engagements": engagements,
+        "engagement_rate": _rate(engagements, impressions),
         "days_since_post": _int(r.get("days_since_post")),
         "change_in_impressions": _int(r.get("change_in_impressions")),
         "change_in_engagements": _int(r.get("change_in_engagements")),
     }
 
 
-def build_model(profile_rows: list[dict], post_rows: list[dict]) -> dict:
-    """Everything the page draws, as JSON-ready plain data."""
+def _new_post(post_id: str) -> dict:
+    return {
+        "post_id": post_id,
+        "title": None,
+        "url": None,
+        "publish_date": None,
+        "publish_timestamp": None,
+        "history": [],
+        "_last": None,
+    }
+
+
+def _add_post_statistics(posts: dict[str, dict], post_stats: list[dict]) -> None:
+    """Each post's lifetime figures and local publish time; posts only a single-post export knows join the list."""
+    stats = by_post_id(post_stats)
+    for post_id, row in stats.items():
+        if post_id not in posts:
+            post = posts[post_id] = _new_post(post_id)
+            post["title"] = row.get("title")
+            post["url"] = _safe_url(row.get("post_url"))
+            post["publish_date"] = _iso(_date(row.get("post_publish_date")))
+    for post_id, post in posts.items():
+        row = stats.get(post_id, {})
+        post["lifetime"] = lifetime(row)
+        post["publish_time"] = publish_time(row)
+        if post["publish_timestamp"] is None:
+            post["publish_timestamp"] = _iso(row.get("post_publish_timestamp"))
+
+
+def build_model(
+    profile_rows: list[dict],
+    post_rows: list[dict],
+    post_stats: list[dict] | None = None,
+    demographic_rows: list[dict] | None = None,
+) -> dict:
+    """Everything the page draws, as JSON-ready plain data.
+
+    `post_stats`: gold fct_post_statistics rows; `demographic_rows`: gold
+    fct_latest_demographics rows (either may be absent: those parts show as unknown).
+    """
     days = _profile_days(profile_rows)
     head = headline(profile_rows)
     daily = [_profile_point(r) for r in days]
@@ -193,11 +242,9 @@ def build_model(profile_rows: list[dict], post_rows: list[dict]) -> dict:
         for i in range(7)
     ]
 
-    weekly = _aggregate(days, lambda d: (d - dt.timedelta(days=d.weekday())).isoformat())
-    monthly = _aggregate(days, lambda d: f"{d.year:04d}-{d.month:02d}")
-    followers = [
-        {"date": p["date"], "total_followers": p["total_followers"]} for p in daily if p["total_followers"] is not None
-    ]
+    weekly = mark_partial(_aggregate(days, lambda d: (d - dt.timedelta(days=d.weekday())).isoformat()), weekly=True)
+    monthly = mark_partial(_aggregate(days, lambda d: f"{d.year:04d}-{d.month:02d}"), weekly=False)
+    followers = followers_every_day(daily)
 
     # posts: metadata from the latest row that has it, history sorted by date
     posts: dict[str, dict] = {}
@@ -225,18 +272,7 @@ def build_model(profile_rows: list[dict], post_rows: list[dict]) -> dict:
         by_day[d.isoformat()].append(day_row)
         if row_type != "post":
             continue
-        post = posts.setdefault(
-            post_id,
-            {
-                "post_id": post_id,
-                "title": None,
-                "url": None,
-                "publish_date": None,
-                "publish_timestamp": None,
-                "history": [],
-                "_last": None,
-            },
-        )
+        post = posts.setdefault(post_id, _new_post(post_id))
         post["history"].append(_post_row(r))
         newer = post["_last"] is None or d >= post["_last"]
         for key, value in (
@@ -250,6 +286,7 @@ def build_model(profile_rows: list[dict], post_rows: list[dict]) -> dict:
         if newer:
             post["_last"] = d
 
+    _add_post_statistics(posts, post_stats or [])
     post_list = []
     for post in posts.values():
         post.pop("_last")
@@ -257,6 +294,7 @@ def build_model(profile_rows: list[dict], post_rows: list[dict]) -> dict:
         post["impressions"] = _sum(h["impressions"] for h in post["history"])
         post["engagements"] = _sum(h["engagements"] for h in post["history"])
         post["has_engagements"] = any(h["engagements"] is not None for h in post["history"])
+        post["engagement_rate"] = _rate(post["engagements"] if post["has_engagements"] else None, post["impressions"])
         post["days"] = len(post["history"])
         if not post["title"]:
             post["title"] = f"(untitled post {post['post_id']})"
@@ -288,6 +326,8 @@ def build_model(profile_rows: list[dict], post_rows: list[dict]) -> dict:
         "profile_by_date": {p["date"]: p for p in daily},
         "post_days": post_days,
         "dates": all_dates,
+        "demographics": audience_model(demographic_rows or []),
+        "posting_time": posting_time(post_list),
     }
 
 
@@ -320,9 +360,11 @@ def render_dashboard(
     post_rows: list[dict],
     generated_at: dt.datetime,
     title: str = "LinkedIn Statistics",
+    post_stats: list[dict] | None = None,
+    demographic_rows: list[dict] | None = None,
 ) -> str:
     """The whole dashboard as one self-contained HTML document."""
-    model = build_model(profile_rows, post_rows)
+    model = build_model(profile_rows, post_rows, post_stats, demographic_rows)
     model["title"] = title
     model["generated_at"] = _iso(generated_at)
     css = _inline_safe(_read_static("dashboard.css"), "style")
@@ -352,6 +394,8 @@ def render_dashboard(
     <button type="button" class="tab" role="tab" data-tab="post">By post</button>
     <button type="button" class="tab" role="tab" data-tab="day">By day</button>
     <button type="button" class="tab" role="tab" data-tab="history">Historical</button>
+    <button type="button" class="tab" role="tab" data-tab="audience">Audience</button>
+    <button type="button" class="tab" role="tab" data-tab="timing">Posting time</button>
   </nav>
   <div class="generated">Generated {gen}</div>
 </header>
@@ -361,6 +405,8 @@ def render_dashboard(
   <section class="page" id="page-post" data-page="post"></section>
   <section class="page" id="page-day" data-page="day"></section>
   <section class="page" id="page-history" data-page="history"></section>
+  <section class="page" id="page-audience" data-page="audience"></section>
+  <section class="page" id="page-timing" data-page="timing"></section>
   <noscript><p class="empty">This dashboard needs JavaScript to draw its charts.</p></noscript>
 </main>
 <script type="application/json" id="data">{_json_for_script(model)}</script>
@@ -377,11 +423,15 @@ def write_dashboard(
     profile_rows: list[dict],
     post_rows: list[dict],
     generated_at: dt.datetime,
+    post_stats: list[dict] | None = None,
+    demographic_rows: list[dict] | None = None,
 ) -> pathlib.Path:
     """Render and write atomically (temp file in the same folder, then os.replace)."""
     path = pathlib.Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    text = render_dashboard(profile_rows, post_rows, generated_at)
+    text = render_dashboard(
+        profile_rows, post_rows, generated_at, post_stats=post_stats, demographic_rows=demographic_rows
+    )
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:

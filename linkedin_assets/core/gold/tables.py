@@ -1,4 +1,5 @@
-"""The gold tables: the calendar, post timestamps and the daily facts the dashboard reads (sql/gold/)."""
+"""The gold tables: the calendar, post timestamps, the daily facts, per-post figures and demographics the
+dashboard reads (sql/gold/)."""
 
 from __future__ import annotations
 
@@ -43,5 +44,25 @@ GOLD_TABLES = [
         "One row per post per day, plus 'others' and 'total' rows per day.",
         negative_days=["impressions", "engagements"],
         reconcile=True,
+    ),
+    SqlTable(
+        "gold",
+        "fct_post_statistics",
+        "gold/fct_post_statistics",
+        ["post_id"],
+        [("silver", "posts"), ("silver", "post_lifetime"), ("gold", "dim_timestamp")],
+        "One row per post: publish time (UTC and local) and its latest lifetime figures from single-post "
+        "exports, with engagements and engagement rate.",
+        non_negative=["impressions", "members_reached", "engagements"],
+        waits_for_upstream=True,
+    ),
+    SqlTable(
+        "gold",
+        "fct_latest_demographics",
+        "gold/fct_latest_demographics",
+        ["demographic_type", "category", "value"],
+        [("silver", "demographics")],
+        "The latest export's demographics per type (audience, content), ranked within each category.",
+        waits_for_upstream=True,
     ),
 ]

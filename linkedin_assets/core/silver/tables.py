@@ -54,6 +54,24 @@ SILVER_TABLES = [
         [("bronze", "top_posts"), ("bronze", "post_details"), ("bronze", "post_patch")],
         "One row per post: publish date and time, link, title, content; post_patch wins.",
     ),
+    SqlTable(
+        "silver",
+        "post_lifetime",
+        "silver/post_lifetime",
+        ["post_url", "as_of_date"],
+        [("bronze", "post_details")],
+        "One row per post per as-of date: single-post exports' lifetime-to-date figures; is_latest marks "
+        "each post's newest.",
+        non_negative=["impressions", "members_reached", "reactions", "comments", "reposts", "saves"],
+    ),
+    SqlTable(
+        "silver",
+        "demographics",
+        "silver/demographics",
+        ["period_start", "period_end", "demographic_type", "category", "value"],
+        [("bronze", "demographics")],
+        "Every export's top demographics (audience, content); is_latest marks the latest export's, per type.",
+    ),
 ]
 
 SILVER_BY_NAME = {t.name: t for t in SILVER_TABLES}

@@ -29,6 +29,10 @@ class SqlTable:
     negative_days: list[str] = field(default_factory=list)  # daily counts, negative on correction days
     reconcile: bool = False
     fresh_column: str | None = None
+    # A whole table that reads only whole tables joins its upstream's run. What the
+    # dashboard reads must not: the dashboard would join that run too, then refresh
+    # again after the daily facts. True: refresh in the run after the upstream's.
+    waits_for_upstream: bool = False
 
     def bind(self, start: dt.date | None, end: dt.date | None) -> dict:
         params = {k: (v() if callable(v) else v) for k, v in self.params.items()}

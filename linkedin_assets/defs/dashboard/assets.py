@@ -18,8 +18,16 @@ DASHBOARD_KEY = dg.AssetKey(["dashboard", "linkedin_statistics"])
     key=DASHBOARD_KEY,
     group_name="dashboard",
     description='"LinkedIn Statistics": locally a self-contained HTML dashboard (Summary, By post, By day, '
-    "Historical) that opens from disk with no network; on Databricks the Lakeview dashboard.",
-    deps=[table_key("gold", "fct_daily_profile_statistics"), table_key("gold", "fct_daily_post_statistics")],
+    "Historical, Audience, Posting time) that opens from disk with no network; on Databricks the Lakeview dashboard.",
+    deps=[
+        table_key("gold", name)
+        for name in (
+            "fct_daily_profile_statistics",
+            "fct_daily_post_statistics",
+            "fct_post_statistics",
+            "fct_latest_demographics",
+        )
+    ],
     kinds={"dashboard"},
     automation_condition=refresh_with_upstream,
 )

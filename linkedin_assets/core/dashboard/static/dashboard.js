@@ -174,16 +174,16 @@
       })),
     ]);
     var tbody = h("tbody", null, rows.map(function (r) {
-      return h("tr", { class: opts.rowClass ? opts.rowClass(r) : null }, columns.map(function (c) {
+      return h("tr", { class: opts.rowClass ? opts.rowClass(r) : null, "data-row": opts.rowAttr ? opts.rowAttr(r) : null }, columns.map(function (c) {
         var v = c.value(r);
-        var cell = h("td", { class: (c.num ? "num" : "") + (c.cls ? " " + c.cls : "") || null });
+        var cell = h("td", { class: (c.num ? "num" : "") + (c.cls ? " " + c.cls : "") || null, "data-key": c.key || null });
         if (v instanceof Node) cell.appendChild(v);
         else cell.textContent = v === null || v === undefined ? DASH : String(v);
         return cell;
       }));
     }));
     var wrap = h("div", { class: "table-wrap" + (opts.scroll ? " scroll" : "") }, [
-      h("table", { class: "data" + (opts.compact ? " compact" : "") }, [thead, tbody]),
+      h("table", { class: "data" + (opts.compact ? " compact" : ""), id: opts.id || null }, [thead, tbody]),
     ]);
     return wrap;
   }
@@ -381,9 +381,11 @@
         d += (pen ? "L" : "M") + x(opts.xs[i]).toFixed(1) + "," + ax.y(v).toFixed(1);
         pen = true;
       });
-      var path = s("path", { d: d, fill: "none", stroke: se.color, "stroke-width": 2.25, "stroke-linejoin": "round", "stroke-linecap": "round", class: "series-line" }, svg);
-      tip(path, se.name);
-      var dots = opts.dots !== false && n <= 400;
+      if (!se.dotsOnly) {
+        var path = s("path", { d: d, fill: "none", stroke: se.color, "stroke-width": 2.25, "stroke-linejoin": "round", "stroke-linecap": "round", class: "series-line" }, svg);
+        tip(path, se.name);
+      }
+      var dots = se.dotsOnly || (opts.dots !== false && n <= 400);
       var g = s("g", { class: "dots", fill: se.color }, svg);
       se.values.forEach(function (v, i) {
         if (!isNum(v)) return;
@@ -395,7 +397,7 @@
     });
     if (opts.series.length > 1) {
       legend(svg, opts.series.map(function (se) {
-        return { name: se.name, color: se.color, kind: "line", axisNote: dual ? (se.axis === "right" ? "right axis" : "left axis") : null };
+        return { name: se.name, color: se.color, kind: se.dotsOnly ? "bar" : "line", axisNote: dual ? (se.axis === "right" ? "right axis" : "left axis") : null };
       }), M.left, 16);
     }
     return svg;
@@ -439,7 +441,7 @@
       var axis = se.axis || "left";
       if (drawnAxes[axis]) return;
       drawnAxes[axis] = true;
-      yAxis(svg, scales[axis].scale, scales[axis].y, axis === "left" ? M.left : W - M.right, axis, dual ? se.color : null);
+      yAxis(svg, scales[axis].scale, scales[axis].y, axis === "left" ? M.left : W - M.right, axis, dual ? se.color : null, opts.fmt);
     });
     var band = (W - M.left - M.right) / n;
     var inner = Math.min(band * (n > 30 ? 0.86 : 0.72), opts.series.length * 56);
@@ -456,8 +458,9 @@
         if (!isNum(v)) return;
         var x0 = M.left + band * i + (band - inner) / 2 + bw * si;
         var y0 = ax.y(Math.max(0, v)), y1 = ax.y(Math.min(0, v));
-        var rect = s("rect", { x: x0.toFixed(1), y: y0.toFixed(1), width: Math.max(1, bw - (opts.series.length > 1 ? 1 : 0)).toFixed(1), height: Math.max(v === 0 ? 0 : 1, y1 - y0).toFixed(1), rx: Math.min(3, bw / 4).toFixed(1), class: "bar" }, g);
-        tip(rect, (opts.tips ? opts.tips[i] : opts.categories[i]) + "\n" + se.name + ": " + (opts.decimals ? fmtDec(v, opts.decimals) : fmtInt(v)));
+        var partial = opts.partial && opts.partial[i];
+        var rect = s("rect", { x: x0.toFixed(1), y: y0.toFixed(1), width: Math.max(1, bw - (opts.series.length > 1 ? 1 : 0)).toFixed(1), height: Math.max(v === 0 ? 0 : 1, y1 - y0).toFixed(1), rx: Math.min(3, bw / 4).toFixed(1), class: partial ? "bar partial" : "bar", stroke: partial ? se.color : null }, g);
+        tip(rect, (opts.tips ? opts.tips[i] : opts.categories[i]) + "\n" + se.name + ": " + (opts.fmt ? opts.fmt(v) : opts.decimals ? fmtDec(v, opts.decimals) : fmtInt(v)));
       });
     });
     s("line", { x1: M.left, x2: W - M.right, y1: main.y(0), y2: main.y(0), class: "baseline" }, svg);
@@ -476,7 +479,7 @@
     var n = opts.rows.length;
     var hasData = opts.series.some(function (se) { return se.values.some(isNum); });
     if (!n || !hasData) return emptyChart(box, name, opts.emptyMessage || "No data to chart.", W, 160);
-    var rowH = 26, labelW = 330, gap = 48;
+    var rowH = 26, labelW = opts.labelWidth || 330, gap = 48;
     var M = { top: 34, bottom: 30, right: 70 };
     var H = M.top + n * rowH + M.bottom;
     var svg = newSvg(box, name, W, H, opts.label);
@@ -492,25 +495,26 @@
     opts.series.forEach(function (se, si) {
       var x0 = labelW + si * (panelW + gap + 70);
       var vals = se.values.filter(isNum);
-      var sc = niceScale(0, Math.max.apply(null, vals.concat([0])), 4, true);
+      var sc = niceScale(0, Math.max.apply(null, vals.concat([0])), 4, !opts.fmt);
       var x = linear(0, sc.max, x0, x0 + panelW);
       var g = s("g", { class: "panel" }, svg);
       s("text", { x: x0, y: 16, class: "panel-title", fill: se.color, text: se.name }, g);
       sc.ticks.forEach(function (t) {
         s("line", { x1: x(t), x2: x(t), y1: M.top, y2: H - M.bottom, class: "grid-v" }, g);
-        s("text", { x: x(t), y: H - M.bottom + 16, "text-anchor": "middle", class: "tick", text: fmtCompact(t) }, g);
+        s("text", { x: x(t), y: H - M.bottom + 16, "text-anchor": "middle", class: "tick", text: (opts.fmt || fmtCompact)(t) }, g);
       });
       var bars = s("g", { class: "bars", fill: se.color }, g);
       opts.rows.forEach(function (r, i) {
         var v = se.values[i];
         var yy = M.top + i * rowH;
+        var fmt = opts.fmt || fmtInt;
         if (!isNum(v)) {
-          s("text", { x: x0 + 4, y: yy + rowH / 2, "dominant-baseline": "middle", class: "value-label muted", text: "no data" }, bars);
+          s("text", { x: x0 + 4, y: yy + rowH / 2, "dominant-baseline": "middle", class: "value-label muted", text: r.missing || "no data" }, bars);
           return;
         }
         var w = Math.max(v > 0 ? 1.5 : 0, x(v) - x0);
-        tip(s("rect", { x: x0, y: yy + 5, width: w.toFixed(1), height: rowH - 10, rx: 3, class: "bar " + (r.cls || "") }, bars), r.label + "\n" + se.name + ": " + fmtInt(v));
-        s("text", { x: x0 + w + 6, y: yy + rowH / 2, "dominant-baseline": "middle", class: "value-label", text: fmtInt(v) }, bars);
+        tip(s("rect", { x: x0, y: yy + 5, width: w.toFixed(1), height: rowH - 10, rx: 3, class: "bar " + (r.cls || "") }, bars), r.label + "\n" + se.name + ": " + fmt(v));
+        s("text", { x: x0 + w + 6, y: yy + rowH / 2, "dominant-baseline": "middle", class: "value-label", text: fmt(v) }, bars);
       });
     });
     return svg;
@@ -520,8 +524,8 @@
 
   var DATA = JSON.parse(document.getElementById("data").textContent || "{}");
 
-  function kpi(label, value, note, color) {
-    return h("div", { class: "kpi" }, [
+  function kpi(label, value, note, color, metric) {
+    return h("div", { class: "kpi", "data-metric": metric || null }, [
       h("div", { class: "kpi-label", text: label }),
       h("div", { class: "kpi-value", style: color ? "color:" + color : null, text: value }),
       note ? h("div", { class: "kpi-note", text: note }) : null,
@@ -606,6 +610,48 @@
 
   var postState = { select: null, body: null };
 
+  /* A single-post export's figures, [label, key, format]; a figure the export's
+   * generation does not state is left out, never shown as 0. */
+  var LIFETIME = [
+    ["Impressions", "impressions", fmtInt],
+    ["Members reached", "members_reached", fmtInt],
+    ["Reactions", "reactions", fmtInt],
+    ["Comments", "comments", fmtInt],
+    ["Reposts", "reposts", fmtInt],
+    ["Saves", "saves", fmtInt],
+    ["Sends", "sends_on_linkedin", fmtInt],
+    ["Profile viewers", "profile_viewers", fmtInt],
+    ["Followers gained", "followers_gained", fmtInt],
+    ["Engagements", "engagements", fmtInt],
+    ["Engagement rate", "engagement_rate", fmtPct],
+  ];
+
+  function lifetimeCard(post) {
+    var life = post.lifetime;
+    if (!life) {
+      return card("Lifetime figures", null, h("p", { class: "empty", id: "post-lifetime", text: "No single-post export for this post yet: download its analytics from LinkedIn into the posts folder to see reactions, comments, reach and more." }), "wide");
+    }
+    var kpis = LIFETIME.filter(function (m) { return isNum(life[m[1]]); }).map(function (m) {
+      return kpi(m[0], m[2](life[m[1]]), null, null, m[1]);
+    });
+    return card("Lifetime figures as of " + fmtDate(life.as_of), "From the post's single-post export: everything since publishing, up to that day. Engagements = reactions + comments + reposts + saves + sends.",
+      h("div", { class: "kpis", id: "post-lifetime", "data-as-of": life.as_of }, kpis), "wide");
+  }
+
+  function lifetimeTable(posts) {
+    var exported = posts.filter(function (p) { return p.lifetime; });
+    var cols = [
+      { label: "Post", cls: "title-cell", value: function (p) { return postLink(p.title, p.url); } },
+      { label: "As of", cls: "nowrap", value: function (p) { return fmtDate(p.lifetime.as_of); } },
+    ];
+    LIFETIME.forEach(function (m) {
+      if (m[1] === "profile_viewers" || m[1] === "followers_gained") return;
+      cols.push({ label: m[0], num: true, key: m[1], value: function (p) { return m[2](p.lifetime[m[1]]); } });
+    });
+    return card("Every exported post's lifetime figures", exported.length + " of " + posts.length + " posts have a single-post export",
+      table(cols, exported, { empty: "No single-post exports yet.", id: "lifetime-table", scroll: true, rowAttr: function (p) { return p.post_id; } }), "wide");
+  }
+
   function selectPost(postId) {
     if (postState.select) {
       postState.select.value = postId;
@@ -626,6 +672,7 @@
     var body = h("div", { class: "post-body" });
     page.appendChild(h("div", { class: "toolbar" }, [h("label", { for: "post-select", text: "Post" }), select]));
     page.appendChild(body);
+    page.appendChild(lifetimeTable(posts));
     postState.select = select;
     postState.body = body;
     drawPost(posts.length ? posts[0].post_id : null);
@@ -647,8 +694,9 @@
       kpi("Impressions", fmtInt(post.impressions), "over " + fmtInt(post.days) + " listed days", COLORS.impressions),
       kpi("Engagements", post.has_engagements ? fmtInt(post.engagements) : DASH, post.has_engagements ? null : "not listed", COLORS.engagements),
       kpi("Engagement rate", post.has_engagements && post.impressions > 0 ? fmtPct(post.engagements / post.impressions) : DASH),
-      kpi("Published", fmtDate(post.publish_date), post.publish_timestamp ? String(post.publish_timestamp).slice(11, 16) + " UTC" : null),
+      kpi("Published", fmtDate(post.publish_date), post.publish_time ? post.publish_time.weekday + ", " + String(post.publish_time.hour).padStart(2, "0") + " h (" + post.publish_time.time_zone + ")" : post.publish_timestamp ? String(post.publish_timestamp).slice(11, 16) + " UTC" : null),
     ]));
+    body.appendChild(lifetimeCard(post));
     var head = h("div", { class: "post-title" }, [h("h2", null, [postLink(post.title, post.url)])]);
     if (safeHref(post.url)) head.appendChild(h("p", { class: "sub" }, [h("a", { href: safeHref(post.url), target: "_blank", rel: "noopener noreferrer", text: "Open on LinkedIn \u2197" })]));
     body.insertBefore(head, body.firstChild);
@@ -672,7 +720,8 @@
       { label: "\u0394 impressions", num: true, value: function (r) { return fmtSigned(r.change_in_impressions); } },
       { label: "Engagements", num: true, value: function (r) { return fmtInt(r.engagements); } },
       { label: "\u0394 engagements", num: true, value: function (r) { return fmtSigned(r.change_in_engagements); } },
-    ], hist, { empty: "No history.", scroll: true }), "wide"));
+      { label: "Eng. rate", num: true, value: function (r) { return fmtPct(r.engagement_rate); } },
+    ], hist, { empty: "No history.", scroll: true, id: "post-history" }), "wide"));
   }
 
   var dayState = { select: null, body: null };
@@ -728,6 +777,7 @@
       { label: "Days since post", num: true, value: function (r) { return fmtInt(r.days_since_post); } },
       { label: "Impressions", num: true, value: function (r) { return fmtInt(r.impressions); } },
       { label: "Engagements", num: true, value: function (r) { return fmtInt(r.engagements); } },
+      { label: "Eng. rate", num: true, value: function (r) { return isNum(r.impressions) && r.impressions > 0 && isNum(r.engagements) ? fmtPct(r.engagements / r.impressions) : DASH; } },
     ], rows, { empty: "No post rows for this day.", rowClass: function (r) { return r.row_type === "post" ? null : "special-row"; } }), "wide"));
   }
 
@@ -738,44 +788,139 @@
      ["monthly", "Monthly", monthly, function (p) { return fmtMonth(p).replace(/ (\d{2})(\d{2})$/, " \u2019$2"); }, fmtMonth]].forEach(function (spec) {
       var name = spec[0], label = spec[1], rows = spec[2], short = spec[3], long = spec[4];
       var box = chartBox(name), fbox = chartBox(name + "-followers");
+      var partial = rows.filter(function (r) { return r.partial; }).length;
+      var note = partial ? "; faded, outlined bars are partial (fewer days than a full " + (name === "weekly" ? "week" : "month") + ")" : "";
       page.appendChild(h("div", { class: "grid2" }, [
-        card(label + " impressions and engagements", name === "weekly" ? "Weeks start on Monday" : "Calendar months", box),
-        card(label + " new followers", null, fbox),
+        card(label + " impressions and engagements", (name === "weekly" ? "Weeks start on Monday" : "Calendar months") + note, box),
+        card(label + " new followers", partial ? "Faded bars: partial" : null, fbox),
       ]));
       var cats = rows.map(function (r) { return short(r.period); });
-      var tips = rows.map(function (r) { return long(r.period) + " (" + r.days + " day" + (r.days === 1 ? "" : "s") + ")"; });
+      var tips = rows.map(function (r) {
+        return long(r.period) + (r.partial ? " (partial: " + r.days + " of " + r.full_days + " days)" : " (" + r.days + " day" + (r.days === 1 ? "" : "s") + ")");
+      });
+      var flags = rows.map(function (r) { return !!r.partial; });
       barChart(box, name, {
         categories: cats, tips: tips,
         series: [
           { name: "Impressions", color: COLORS.impressions, values: rows.map(function (r) { return r.impressions; }), axis: "left" },
           { name: "Engagements", color: COLORS.engagements, values: rows.map(function (r) { return r.engagements; }), axis: "right" },
         ],
-        width: 680, height: 320, labelWidth: 64,
+        width: 680, height: 320, labelWidth: 64, partial: flags,
         emptyMessage: "No data yet.",
       });
       barChart(fbox, name + "-followers", {
         categories: cats, tips: tips,
         series: [{ name: "New followers", color: COLORS.newFollowers, values: rows.map(function (r) { return r.new_followers; }) }],
-        width: 440, height: 320, labelWidth: 64,
+        width: 440, height: 320, labelWidth: 64, partial: flags,
         emptyMessage: "No data yet.",
       });
     });
     var tbox = chartBox("total-followers");
-    page.appendChild(card("Total followers", followers.length ? "Only days with a known follower count (" + followers.length + ")" : null, tbox, "wide"));
+    var stated = followers.filter(function (f) { return !f.derived; }).length;
+    page.appendChild(card("Total followers", followers.length ? stated + " days stated by LinkedIn (dots); the line between them is derived: the previous day's total plus that day's new followers" : null, tbox, "wide"));
     lineChart(tbox, "total-followers", {
       xs: followers.map(function (f) { return parseDate(f.date); }),
-      xLabels: followers.map(function (f) { return fmtDateLong(f.date); }),
+      xLabels: followers.map(function (f) { return fmtDateLong(f.date) + (f.derived ? " (derived)" : " (stated)"); }),
       xType: "date",
       zeroBased: false,
-      series: [{ name: "Total followers", color: COLORS.followers, values: followers.map(function (f) { return f.total_followers; }) }],
+      dots: false,
+      series: [
+        { name: "Total followers (derived between stated days)", color: COLORS.followers, values: followers.map(function (f) { return f.total_followers; }) },
+        { name: "Stated by LinkedIn", color: COLORS.axis, dotsOnly: true, values: followers.map(function (f) { return f.derived ? null : f.total_followers; }) },
+      ],
       height: 300,
       emptyMessage: "No follower counts known yet.",
     });
   }
 
+  function fmtShare(v) {
+    if (!isNum(v)) return DASH;
+    // one decimal at most, none when whole: 0.07 * 100 is 7.000000000000001
+    return trimZero((v * 100).toFixed(1)) + "%";
+  }
+
+  function renderAudience(page) {
+    page.textContent = "";
+    var kinds = DATA.demographics || [];
+    if (!kinds.length) {
+      page.appendChild(h("p", { class: "empty big", id: "audience-empty", text: "No demographics yet: they come with the Content exports (DEMOGRAPHICS sheets)." }));
+      var box = chartBox("demographics");
+      page.appendChild(box);
+      emptyChart(box, "demographics", "No demographics yet.");
+      return;
+    }
+    kinds.forEach(function (kind) {
+      var section = h("section", { class: "demographic-type", "data-type": kind.type });
+      section.appendChild(h("div", { class: "post-title" }, [
+        h("h2", { text: kind.label }),
+        h("p", { class: "sub", text: "Latest export: " + fmtRange(kind.period_start, kind.period_end) + (kind.source_file ? " (" + kind.source_file + ")" : "") + ". LinkedIn lists the top values of each category; shares below 1% are not stated." }),
+      ]));
+      var grid = h("div", { class: "grid2 even" });
+      kind.categories.forEach(function (cat) {
+        var name = "demographics-" + kind.type + "-" + cat.category.toLowerCase().replace(/[^a-z0-9]+/g, "-");
+        var box = chartBox(name);
+        var rows = cat.values;
+        grid.appendChild(card(cat.category, null, h("div", { class: "stack" }, [
+          box,
+          table([
+            { label: "Value", value: function (r) { return r.value; } },
+            { label: "Share", num: true, key: "share", value: function (r) { return r.below_one_percent ? "< 1%" : fmtShare(r.percentage); } },
+          ], rows, { compact: true, id: "table-" + name }),
+        ])));
+        hbarPanels(box, name, {
+          rows: rows.map(function (r) { return { label: r.value, missing: r.below_one_percent ? "< 1%" : null }; }),
+          series: [{ name: "Share", color: COLORS.impressions, values: rows.map(function (r) { return r.percentage; }) }],
+          width: 580, labelWidth: 250, fmt: fmtShare,
+          emptyMessage: "No values.",
+        });
+      });
+      section.appendChild(grid);
+      page.appendChild(section);
+    });
+  }
+
+  function renderTiming(page) {
+    page.textContent = "";
+    var t = DATA.posting_time || { weekdays: [], hours: [], posts_counted: 0, posts_total: 0 };
+    var zone = t.time_zone || "UTC";
+    page.appendChild(h("p", { class: "sub", id: "timing-coverage", text: t.posts_counted + " of " + t.posts_total + " posts counted: those with a single-post export, which states both the publish time and the lifetime figures (as of each post's export). Times in " + zone + "." }));
+    [["timing-weekday", "By publish weekday", t.weekdays, function (b) { return b.label.slice(0, 3); }],
+     ["timing-hour", "By publish hour (" + zone + ")", t.hours, function (b) { return b.label.slice(0, 2); }]].forEach(function (spec) {
+      var name = spec[0], buckets = spec[2], short = spec[3];
+      var box = chartBox(name), rbox = chartBox(name + "-rate");
+      page.appendChild(h("div", { class: "grid2" }, [
+        card(spec[1] + ": average lifetime impressions and engagements per post", null, box),
+        card(spec[1] + ": engagement rate", "Engagements / impressions of the posts in each bucket", rbox),
+      ]));
+      var tips = buckets.map(function (b) { return b.label + " (" + b.posts + " post" + (b.posts === 1 ? "" : "s") + ")"; });
+      barChart(box, name, {
+        categories: buckets.map(short), tips: tips,
+        series: [
+          { name: "Avg impressions", color: COLORS.impressions, values: buckets.map(function (b) { return b.avg_impressions; }), axis: "left" },
+          { name: "Avg engagements", color: COLORS.engagements, values: buckets.map(function (b) { return b.avg_engagements; }), axis: "right" },
+        ],
+        width: 680, height: 300, labelWidth: 30,
+        emptyMessage: "No post with a known publish time yet.",
+      });
+      barChart(rbox, name + "-rate", {
+        categories: buckets.map(short), tips: tips,
+        series: [{ name: "Engagement rate", color: COLORS.followers, values: buckets.map(function (b) { return b.engagement_rate; }) }],
+        width: 440, height: 300, labelWidth: 30, decimals: 3, fmt: fmtPct,
+        emptyMessage: "No post with a known publish time yet.",
+      });
+      page.appendChild(card(spec[1], null, table([
+        { label: spec[1].indexOf("hour") >= 0 ? "Hour" : "Weekday", value: function (b) { return b.label; } },
+        { label: "Posts", num: true, key: "posts", value: function (b) { return fmtInt(b.posts); } },
+        { label: "Avg impressions", num: true, key: "avg_impressions", value: function (b) { return fmtDec(b.avg_impressions, 1); } },
+        { label: "Avg engagements", num: true, key: "avg_engagements", value: function (b) { return fmtDec(b.avg_engagements, 1); } },
+        { label: "Eng. rate", num: true, key: "engagement_rate", value: function (b) { return fmtPct(b.engagement_rate); } },
+      ], buckets.filter(function (b) { return b.posts; }), { compact: true, id: "table-" + name, empty: "No post with a known publish time yet.", rowAttr: function (b) { return b.label; } }), "wide"));
+    });
+  }
+
   // -------------------------------------------------------------------- tabs
 
-  var TABS = ["summary", "post", "day", "history"];
+  var TABS = ["summary", "post", "day", "history", "audience", "timing"];
 
   function showTab(name) {
     if (TABS.indexOf(name) < 0) name = "summary";
@@ -799,6 +944,8 @@
       post: renderPostPage,
       day: renderDayPage,
       history: renderHistory,
+      audience: renderAudience,
+      timing: renderTiming,
     };
     // render every page at load (inactive ones are only hidden)
     Object.keys(pages).forEach(function (name) {
