@@ -201,7 +201,7 @@ HEADLINE = {
     "total_new_followers": 87,
     "latest_total_followers": 2345,
     "latest_total_followers_date": "2024-03-30",
-    "engagement_rate": 4321 / 123456,
+    "engagement_rate": "3.50%",  # 4321 / 123456, as the dashboard asset records it
     "days": 30,
     "first_date": "2024-03-01",
     "last_date": "2024-03-30",

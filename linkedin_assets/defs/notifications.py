@@ -243,8 +243,9 @@ def dashboard_email_message(entry: dg.EventLogEntry, settings: EmailSettings) ->
     ):
         if m.get(key) is not None:
             lines.append(f"{label + ':':<18}{_number(m[key])}")
-    if m.get("engagement_rate") is not None:
-        lines.append(f"{'Engagement rate:':<18}{float(m['engagement_rate']):.2%}")
+    rate = m.get("engagement_rate")
+    if rate is not None:  # "3.50%" as the dashboard asset records it; a fraction from earlier releases
+        lines.append(f"{'Engagement rate:':<18}{rate if isinstance(rate, str) else f'{float(rate):.2%}'}")
     if m.get("latest_total_followers") is not None:
         as_of = f" (on {m['latest_total_followers_date']})" if m.get("latest_total_followers_date") else ""
         lines.append(f"{'Followers:':<18}{_number(m['latest_total_followers'])}{as_of}")

@@ -32,9 +32,7 @@ def write_local_dashboard(lake: ReadableLake, home: Path) -> dict:
         post_stats=_rows(lake, "fct_post_statistics"),
         demographic_rows=_rows(lake, "fct_latest_demographics"),
     )
-    numbers = headline(profile)
-    return {
-        "path": str(path),
-        "url": path.as_uri(),
-        **{k: v for k, v in numbers.items() if v is not None},
-    }
+    numbers = {k: v for k, v in headline(profile).items() if v is not None}
+    if "engagement_rate" in numbers:  # as a person reads it in the UI, not 0.0349999...
+        numbers["engagement_rate"] = f"{numbers['engagement_rate']:.2%}"
+    return {"path": str(path), "url": path.as_uri(), **numbers}
