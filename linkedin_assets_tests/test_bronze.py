@@ -83,6 +83,10 @@ def test_historical_file_fills_its_range_of_partitions(settings, profile):
     assert partitions == {(start + dt.timedelta(days=i)).isoformat() for i in range(30)}
     runs = instance.get_runs()
     assert len(runs) == 1 and runs[0].tags["dagster/asset_partition_range_start"] == start.isoformat()
+    # Each day's event carries the run's figures: it says so, and for which days.
+    day_event = instance.get_latest_materialization_event(dg.AssetKey(["bronze", "linkedin", "totals"]))
+    covered = day_event.asset_materialization.metadata["run_dates"].value
+    assert covered.startswith(f"{start.isoformat()}..{DAY.isoformat()} (30 days)")
 
 
 @pytest.mark.parametrize("flavour", ["legacy", "2026"])

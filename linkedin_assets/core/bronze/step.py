@@ -21,7 +21,7 @@ from linkedin_assets.core.bronze.ingest import (
     ingest_posts,
 )
 from linkedin_assets.core.lake.protocol import DamagedTable, DateScope
-from linkedin_assets.core.reports import CheckReport, StepReport, TableReport, key_parts, table_metadata
+from linkedin_assets.core.reports import CheckReport, StepReport, TableReport, key_parts, run_dates, table_metadata
 
 # kind -> (ingest function, tables it writes, dated)
 STEPS: dict[str, tuple[Callable[..., IngestReport], Sequence[tables.BronzeTable], bool]] = {
@@ -103,6 +103,7 @@ def run_step(
                     **lake.location("bronze", table),  # a local path, or the UC table name
                     "files_processed": ingested.processed,
                     "files_reread": len(ingested.reread),
+                    **run_dates(start, end),
                 },
             )
         )

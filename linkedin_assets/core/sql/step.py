@@ -12,7 +12,7 @@ import pyarrow.compute as pc
 
 from linkedin_assets.core import checks
 from linkedin_assets.core.lake.protocol import DateScope
-from linkedin_assets.core.reports import CheckReport, StepReport, TableReport, key_parts, table_metadata
+from linkedin_assets.core.reports import CheckReport, StepReport, TableReport, key_parts, run_dates, table_metadata
 from linkedin_assets.core.sql.refresh import refresh_table
 from linkedin_assets.core.sql.table import SqlTable
 
@@ -65,5 +65,10 @@ def checked(lake, table: SqlTable, metadata: dict, start=None, end=None) -> Step
 
 def run_sql_step(lake, table: SqlTable, start=None, end=None) -> StepReport:
     written = refresh_table(lake, table, start, end)
-    metadata = {**written.metadata(), "changed": written.changed, **lake.location(table.catalog, table.name)}
+    metadata = {
+        **written.metadata(),
+        "changed": written.changed,
+        **lake.location(table.catalog, table.name),
+        **(run_dates(start, end) if table.partitioned else {}),
+    }
     return checked(lake, table, metadata, start, end)
