@@ -736,6 +736,20 @@ def _handler(standin: DatabricksStandIn):
     return Handler
 
 
+def deploy_volumes(standin: DatabricksStandIn) -> list[Path]:
+    """The volumes `resources/volumes.yml` declares, with the bundle's default variables."""
+    import yaml
+
+    bundle = yaml.safe_load((REPO_ROOT / "databricks.yml").read_text())
+    defaults = {name: spec.get("default") for name, spec in bundle["variables"].items()}
+    declared = yaml.safe_load((REPO_ROOT / "resources" / "volumes.yml").read_text())["resources"]["volumes"]
+    made = []
+    for volume in declared.values():
+        catalog = volume["catalog_name"].removeprefix("${var.").removesuffix("}")
+        made.append(standin.files.create_volume(defaults.get(catalog, catalog), defaults["schema"], volume["name"]))
+    return made
+
+
 @pytest.fixture
 def databricks_standin(settings, monkeypatch):
     """The stand-in over `settings.lake`, with the SDK's environment pointed at it.
@@ -746,6 +760,7 @@ def databricks_standin(settings, monkeypatch):
     volumes.mkdir(parents=True, exist_ok=True)
     monkeypatch.setenv("LINKEDIN_VOLUMES_ROOT", str(volumes))
     standin = DatabricksStandIn(settings.lake, volumes_root=volumes).start()
+    deploy_volumes(standin)
     for name in (
         "DATABRICKS_CONFIG_PROFILE",
         "DATABRICKS_CLIENT_ID",

@@ -12,8 +12,10 @@
 
 `{path}` is an absolute local path under `root`: the tests point LINKEDIN_VOLUMES_ROOT
 there, so it plays the /Volumes FUSE mount a cluster has, and code in this process can
-read and write the same files directly, as a notebook does. A path outside `root`
-answers 404, as a path outside /Volumes would.
+read and write the same files directly, as a notebook does. As on a workspace, a path
+must lie inside a volume, `<root>/<catalog>/<schema>/<volume>/...`, and the volume must
+exist (the tests create the bundle's, as `databricks bundle deploy` does): anything
+else answers 404, and the Files API never creates a volume, only folders inside one.
 
 What the SDK needs from the answers: download and HEAD carry content-length,
 content-type and last-modified (HTTP-date) headers, which `DownloadResponse` and
@@ -61,19 +63,29 @@ class VolumeFiles:
                 raw = unquote(request.path[len(prefix) :])
                 target = self._local(raw)
                 if target is None:
-                    return 404, _error("NOT_FOUND", f"The path {raw} is not in a Unity Catalog volume.")
+                    return 404, _error("NOT_FOUND", f"The path {raw} is not in an existing Unity Catalog volume.")
                 handler = getattr(self, f"_{kind}_{request.method.lower()}", None)
                 return None if handler is None else handler(request, raw, target)
         return None
 
     def _local(self, raw: str) -> Path | None:
-        """The file a request path names, or None when it is not under the volumes root."""
+        """The file a request path names, or None when it is not inside an existing volume."""
         if self.root is None or not raw.startswith("/"):
             return None
         path = Path(os.path.normpath(raw))
-        if path == self.root or path.is_relative_to(self.root):
-            return path
-        return None
+        if not path.is_relative_to(self.root):
+            return None
+        parts = path.relative_to(self.root).parts
+        if len(parts) < 3 or not (self.root / Path(*parts[:3])).is_dir():
+            return None
+        return path
+
+    def create_volume(self, catalog: str, schema: str, name: str) -> Path:
+        """What the bundle's `volumes` resources do on deploy."""
+        assert self.root is not None
+        volume = self.root / catalog / schema / name
+        volume.mkdir(parents=True, exist_ok=True)
+        return volume
 
     # -- files ---------------------------------------------------------------
 

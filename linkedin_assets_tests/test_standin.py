@@ -94,6 +94,21 @@ def test_files_round_trip_through_the_sdk(client, settings, databricks_standin):
         client.files.download(str(settings.home / "landing" / "anything.csv"))
 
 
+def test_files_api_works_only_inside_an_existing_volume(client, settings):
+    """As on a workspace: the Files API reaches into volumes the bundle deployed, and never makes one."""
+    from databricks.sdk.errors import NotFound
+
+    root = settings.home / "Volumes"
+    for outside in (f"{root}/landing/linkedin", f"{root}/landing/linkedin/no_such_volume/pending", "/tmp"):
+        with pytest.raises(NotFound):
+            client.files.create_directory(outside)
+        with pytest.raises(NotFound):
+            client.files.upload(f"{outside}/a.csv", io.BytesIO(b"id\n"), overwrite=True)
+    assert not (root / "landing" / "linkedin" / "no_such_volume").exists()
+    declared = {p.name for p in (root / "landing" / "linkedin").iterdir()}
+    assert declared == {"content_daily", "content_historical", "posts", "patch", "pipes"}  # resources/volumes.yml
+
+
 def test_files_api_is_behind_the_token_check(databricks_standin, settings):
     wrong = WorkspaceClient(host=databricks_standin.host, token="dapi-wrong", auth_type="pat")
     with pytest.raises(Unauthenticated):
