@@ -15,7 +15,8 @@ under any workspace prefix), which maps to `<dir>/<name>.py` for each of
 `notebook_dirs()` and then the repo's own notebooks/. The source is exec'd with
 `spark` (the local session, started on first use), `dbutils` (widgets read the
 task's base_parameters; `dbutils.notebook.exit(value)` ends it with that result) and
-`display` = print. Runs go one at a time (a worker thread per stand-in, a lock for the
+`display` = print. A notebook that imports a package neither its `%pip` line nor a
+serverless environment provides fails as it would there (standin_pip.py). Runs go one at a time (a worker thread per stand-in, a lock for the
 process): local Spark is a per-process singleton and dagster_pipes keeps a global context.
 
 Life cycle: PENDING -> RUNNING -> TERMINATED with result_state SUCCESS, FAILED (run
@@ -44,6 +45,8 @@ import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+
+from linkedin_assets_tests.standin_pip import recorded_imports, unavailable
 
 FAILED_MESSAGE = "Workload failed, see run output for details"
 # Process-wide, not per stand-in: local Spark and dagster_pipes' context are process globals,
@@ -451,8 +454,22 @@ class JobRuns:
             "display": print,
         }
         _fresh_interpreter_state()
+        source = source_path.read_text()
+        with recorded_imports() as imported:
+            outcome = self._exec(source, source_path, scope)
+        absent = unavailable(source, imported)
+        if absent:
+            # What the run would have met on Databricks, first: the import itself fails there.
+            error = f"ModuleNotFoundError: No module named '{absent[0]}'"
+            why = (
+                f"{source_path.name} imports {', '.join(absent)}: not in its %pip line, nor in a serverless environment"
+            )
+            return _Outcome("FAILED", error=error, trace=why, message=error)
+        return outcome
+
+    def _exec(self, source: str, source_path: Path, scope: dict) -> _Outcome:
         try:
-            exec(compile(source_path.read_text(), str(source_path), "exec"), scope)
+            exec(compile(source, str(source_path), "exec"), scope)
         except _NotebookExit as done:
             return _Outcome("SUCCESS", output=done.value)
         except SystemExit as e:

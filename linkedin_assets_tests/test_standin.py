@@ -27,6 +27,8 @@ from databricks.sdk.errors import (
 from databricks.sdk.service import catalog, dashboards, jobs, sql
 from deltalake import write_deltalake
 
+from linkedin_assets.core.project_files import REPO_ROOT
+
 BUNDLE_NOTEBOOKS = "/Workspace/Users/me@example.com/.bundle/linkedin-analytics/dev/files/notebooks"
 
 
@@ -231,6 +233,41 @@ def test_a_failing_notebook_fails_the_run_with_its_error(
         assert run.state.state_message == error  # what dagster-databricks puts in its exception
         assert str(notebooks / "missing.py") in output.error_trace
     assert databricks_standin.runs[-1]["state"] == "FAILED" and databricks_standin.runs[-1]["error"] == error
+
+
+@pytest.mark.parametrize("installs", [False, True])
+def test_a_notebook_importing_a_package_its_pip_line_lacks_fails_as_on_databricks(
+    client, databricks_standin, notebooks, installs
+):
+    """Installed here, absent on a serverless cluster: the import passed here and failed there."""
+    pip = '# MAGIC %pip install -q "openpyxl>=3.1,<4"\n' if installs else ""
+    (notebooks / "reads_xlsx.py").write_text(
+        f"# Databricks notebook source\n{pip}import pyarrow\nimport openpyxl\ndbutils.notebook.exit(openpyxl.__name__)\n"
+    )
+    run = wait(client, submit(client, "reads_xlsx"))
+    output = client.jobs.get_run_output(run.tasks[0].run_id)
+    if installs:
+        assert run.state.result_state == jobs.RunResultState.SUCCESS and output.notebook_output.result == "openpyxl"
+    else:  # pyarrow is in the environment; openpyxl is not
+        assert run.state.result_state == jobs.RunResultState.FAILED
+        assert output.error == "ModuleNotFoundError: No module named 'openpyxl'"
+
+
+def test_the_projects_notebooks_install_what_they_import():
+    """Every package the code of each notebook's path imports: installed by its %pip line or the environment."""
+    import ast
+
+    from linkedin_assets_tests.standin_pip import SERVERLESS_PACKAGES, missing, pip_requirements, with_dependencies
+
+    imported = set()
+    for path in (REPO_ROOT / "linkedin_assets" / "core").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                imported |= {a.name.partition(".")[0] for a in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                imported.add(node.module.partition(".")[0])
+    bronze = (REPO_ROOT / "notebooks" / "bronze.py").read_text()  # the widest: it parses the exports
+    assert missing(sorted(imported), with_dependencies(pip_requirements(bronze)) | SERVERLESS_PACKAGES) == []
 
 
 def test_fail_next_run_fails_one_run_without_running_it(client, databricks_standin, notebooks, tmp_path):
