@@ -17,6 +17,7 @@ import dagster as dg
 
 from linkedin_assets.core.dashboard.local import dashboard_path
 from linkedin_assets.core.lake.delta import DeltaLake
+from linkedin_assets.core.lake.protocol import DamagedTable
 from linkedin_assets.core.landing import VOLUMES, Landing, LandingArea
 from linkedin_assets.core.settings import DatabricksSettings, Settings, load_settings
 from linkedin_assets.dagster_home import open_instance, prepare_environment, prepare_pools
@@ -94,15 +95,21 @@ def run_pending(settings: Settings, downstream: bool = True) -> RunSummary:
         return summary
 
 
-def table_counts(settings: Settings) -> list[tuple[str, int, int | None]]:
+def table_counts(settings: Settings) -> list[tuple[str, str]]:
+    """(table, what it holds) for the summary; a damaged table says why, instead of a traceback."""
     lake = DeltaLake(settings.lake)
     out = []
     for catalog in ("bronze", "silver", "gold"):
         folder = settings.lake / catalog / "linkedin"
         for path in sorted(folder.glob("*")) if folder.is_dir() else []:
-            table = lake.read(catalog, path.name)
+            name = f"{catalog}.linkedin.{path.name}"
+            try:
+                table = lake.read(catalog, path.name)
+            except DamagedTable as exc:
+                out.append((name, f"DAMAGED: {exc}"))
+                continue
             if table is not None:
-                out.append((f"{catalog}.linkedin.{path.name}", table.num_rows, lake.version(catalog, path.name)))
+                out.append((name, f"{table.num_rows:>8} rows  (delta version {lake.version(catalog, path.name)})"))
     return out
 
 
@@ -126,8 +133,8 @@ def print_summary(settings: Settings, summary: RunSummary, out=print) -> None:
     if dashboard.exists():
         out(f"dashboard: {dashboard}")
     out("tables:")
-    for name, rows, version in table_counts(settings):
-        out(f"  {name:<40} {rows:>8} rows  (delta version {version})")
+    for name, held in table_counts(settings):
+        out(f"  {name:<40} {held}")
 
 
 def cmd_run(args: argparse.Namespace) -> int:

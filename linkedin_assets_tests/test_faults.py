@@ -15,7 +15,7 @@ import dagster as dg
 import pyarrow as pa
 from deltalake import DeltaTable, write_deltalake
 
-from linkedin_assets.cli import run_pending
+from linkedin_assets.cli import print_summary, run_pending
 from linkedin_assets.core.bronze.ingest import ingest_content
 from linkedin_assets.core.lake.delta import DeltaLake
 from linkedin_assets.core.landing import Landing
@@ -291,6 +291,9 @@ def test_a_damaged_delta_log_stops_the_run_naming_the_table_and_nothing_is_commi
         assert waiting.exists(), "the file left pending/ though its days were not stored"
         with pytest.raises(DamagedTable, match=r"bronze\.linkedin\.totals.*" + problem):
             DeltaLake(settings.lake).read("bronze", "totals")
+        printed: list[str] = []
+        print_summary(settings, summary, out=printed.append)  # what `linkedin-analytics run` prints: no traceback
+        assert any("bronze.linkedin.totals" in line and "DAMAGED" in line for line in printed), printed
 
     # A lost commit: the table is behind the version Dagster recorded for it.
     newest.unlink()
