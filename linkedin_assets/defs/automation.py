@@ -49,6 +49,15 @@ refresh_with_upstream = (
 ).with_label("refresh with or after an upstream that changed, unless an upstream blocking check failed")
 
 
+# The dashboard reads gold tables fed by silver runs of different lengths (the daily
+# facts after the partitioned silver run; the latest demographics after a quick whole
+# one). Under `dagster dev` the quick one finished first and the dashboard refreshed
+# once for it and again for the facts: it also waits while a silver run it reads
+# through is in progress, and then joins the last gold run.
+refresh_once_upstream_settles = (
+    refresh_with_upstream & ~dg.AutomationCondition.any_deps_match(dg.AutomationCondition.any_deps_in_progress())
+).with_label("refresh with the last upstream change, once nothing it reads through is in progress")
+
 AUTOMATED = dg.AssetSelection.groups("silver", "gold", "dashboard")
 
 

@@ -6,7 +6,7 @@ dashboard of the same name, published through the SDK.
 
 import dagster as dg
 
-from linkedin_assets.defs.automation import refresh_with_upstream
+from linkedin_assets.defs.automation import refresh_once_upstream_settles
 from linkedin_assets.defs.keys import table_key
 from linkedin_assets.defs.resources.lakehouse import LakehouseResource
 from linkedin_assets.defs.results import dagster_metadata
@@ -29,7 +29,7 @@ DASHBOARD_KEY = dg.AssetKey(["dashboard", "linkedin_statistics"])
         )
     ],
     kinds={"dashboard"},
-    automation_condition=refresh_with_upstream,
+    automation_condition=refresh_once_upstream_settles,
 )
 def linkedin_statistics(context: dg.AssetExecutionContext, lakehouse: LakehouseResource) -> dg.MaterializeResult:
     return dg.MaterializeResult(metadata=dagster_metadata(lakehouse.publish_dashboard(context)))
