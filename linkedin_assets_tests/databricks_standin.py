@@ -576,7 +576,10 @@ def _type(kind: pa.DataType) -> dict:
     if kind in simple:
         return {"type_name": simple[kind], "type_text": simple[kind].replace("LONG", "BIGINT")}
     if pa.types.is_timestamp(kind):
-        return {"type_name": "TIMESTAMP", "type_text": "TIMESTAMP" if kind.tz else "TIMESTAMP_NTZ"}
+        # Real warehouses name an NTZ column TIMESTAMP_NTZ, which the SDK's enum lacks
+        # (it reads back as None): the client has to fall back to type_text.
+        name = "TIMESTAMP" if kind.tz else "TIMESTAMP_NTZ"
+        return {"type_name": name, "type_text": name}
     if pa.types.is_decimal(kind):
         return {
             "type_name": "DECIMAL",

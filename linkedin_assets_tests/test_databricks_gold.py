@@ -209,6 +209,13 @@ def test_sql_errors_carry_the_warehouse_message_and_literals_round_trip(settings
         (day, 42, "x'y")
     ]
 
+    # A TIMESTAMP_NTZ column is named so by the warehouse although the SDK's enum lacks it.
+    stamps = warehouse.execute(
+        "SELECT CAST('2026-10-31 08:15:00' AS TIMESTAMP_NTZ) AS local, TIMESTAMP'2026-10-31 08:15:00Z' AS utc"
+    )
+    assert stamps.types == ["TIMESTAMP_NTZ", "TIMESTAMP"]
+    assert stamps.rows[0][0].startswith("2026-10-31") and "08:15:00" in stamps.rows[0][0]
+
     sql = "SELECT ':tz' AS kept, :tz AS tz -- uses :tz\n/* :tz */ FROM silver.linkedin.posts;"
     assert inline_parameters(sql, {"tz": "a'b"}, {"silver": "s2.linkedin"}) == (
         "SELECT ':tz' AS kept, 'a\\'b' AS tz\n FROM s2.linkedin.posts"

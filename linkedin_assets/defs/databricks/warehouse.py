@@ -249,7 +249,10 @@ def arrow_schema(names: list[str], types: list[str]) -> pa.Schema:
 
 
 def _type_name(column) -> str:
-    return column.type_name.value if column.type_name is not None else ""
+    # The SDK reads a type name its enum lacks (TIMESTAMP_NTZ) as None; type_text still has it.
+    if column.type_name is not None:
+        return column.type_name.value
+    return (column.type_text or "").split("(", 1)[0].upper()
 
 
 def _convert(value: str | None, type_name: str | None) -> Any:
