@@ -720,6 +720,12 @@ def _handler(standin: DatabricksStandIn):
                 "warehouse_type": "PRO",
                 "enable_serverless_compute": True,
             }
+        if request.method == "POST" and (m := re.fullmatch(r"/api/2.0/sql/warehouses/([\w-]+)/start", path)):
+            if m.group(1) != standin.warehouse_id:
+                return 404, _error("RESOURCE_DOES_NOT_EXIST", f"Warehouse {m.group(1)} does not exist.")
+            if standin.warehouse_state == "STOPPED":
+                standin.warehouse_state = "STARTING"  # a test says when it is RUNNING
+            return 200, {}
         if request.method == "POST" and path == "/api/2.0/sql/statements":
             standin.warehouse_state = "RUNNING"  # auto-start: the warehouse bills from here
         if request.method == "POST" and path == "/api/2.0/sql/statements":

@@ -307,9 +307,20 @@ def test_the_version_sensor_reads_versions_without_the_warehouse(
     assert not databricks_standin.statements_run()
     assert any("/unity-catalog/tables/bronze.linkedin.post_patch" in p for _, p in databricks_standin.requests)
 
-    # A direct edit: seen at once; its check's read is the one statement, rows through external links.
+    # A direct edit while the warehouse is stopped: its check needs the rows, so the warehouse
+    # is asked to start and the tick ends without waiting for it or moving the cursor.
     databricks_standin.inline_byte_limit = 16
     write_deltalake(path, pa.table({"post_url": ["https://x/3"]}), mode="append")
+    databricks_standin.warehouse_state = "STOPPED"
+    for state in ("STOPPED", "STARTING"):
+        waiting = tick("0")
+        assert waiting.cursor is None and not waiting.asset_events, state
+        assert f"version 1, changed outside Dagster: SQL warehouse {databricks_standin.warehouse_id}" in (
+            waiting.skip_reason.skip_message
+        )
+        assert databricks_standin.warehouse_state == "STARTING" and not databricks_standin.log
+    # Running: seen; its check's read is the one statement, rows through external links.
+    databricks_standin.warehouse_state = "RUNNING"
     edited = tick("0")
     assert edited.cursor == "1"
     [check] = [e for e in edited.asset_events if isinstance(e, dg.AssetCheckEvaluation)]

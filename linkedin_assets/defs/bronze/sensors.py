@@ -140,15 +140,16 @@ def _recorded_version(instance: dg.DagsterInstance) -> int | None:
 
 
 def post_patch_version(context: dg.SensorEvaluationContext, lakehouse: LakehouseResource) -> dg.SensorResult:
-    paused = lakehouse.watch_paused()
-    if paused is not None:
-        return dg.SensorResult(skip_reason=paused)
     version = lakehouse.lake.version("bronze", "post_patch")
     if version is None or context.cursor == str(version):
         return dg.SensorResult(skip_reason=f"post_patch at version {version}, unchanged")
     events: list = [dg.AssetObservation(POST_PATCH_KEY, metadata={"delta_version": version})]
     recorded = _recorded_version(context.instance)
     if recorded is None or version > recorded:
+        waiting = lakehouse.rows_readable()
+        if waiting is not None:
+            # The cursor stays: a later tick, with the rows readable, records the edit and its check.
+            return dg.SensorResult(skip_reason=f"post_patch at version {version}, changed outside Dagster: {waiting}")
         # Not written by a Dagster run: report it, so downstream automation sees the change.
         events.append(
             dg.AssetMaterialization(

@@ -63,6 +63,10 @@ class DatabricksLakehouseResource(LakehouseResource):
     def lake(self) -> WarehouseLake:
         return WarehouseLake(self.warehouse)
 
+    def rows_readable(self) -> str | None:
+        # Rows come through the SQL warehouse; a stopped one is started, but not waited for.
+        return self.warehouse.start_unless_running()
+
     def _extras(self) -> dict:
         names = self.warehouse.table_names()
         return {

@@ -368,6 +368,26 @@ class WarehouseResource(dg.ConfigurableResource):
                 sdk_error=type(e),
             ) from None
 
+    # -- the warehouse's state ------------------------------------------------
+
+    def state(self) -> str:
+        """RUNNING, STARTING, STOPPED, ... as the warehouses API says (no statement is run)."""
+        found = self._call(self.client().warehouses.get, self.warehouse_id).state
+        return found.value if found is not None else "in an unknown state"
+
+    def start_unless_running(self) -> str | None:
+        """None when the warehouse is running; else why not, after asking a stopped one to start.
+
+        The start is not waited for: a cold start takes minutes, longer than a sensor tick may.
+        """
+        state = self.state()
+        if state == "RUNNING":
+            return None
+        if state == "STOPPED":
+            self._call(self.client().warehouses.start, self.warehouse_id)  # a waiter, never waited on
+            return f"SQL warehouse {self.warehouse_id} was STOPPED: asked to start"
+        return f"SQL warehouse {self.warehouse_id} is {state}"
+
     # -- statements ---------------------------------------------------------
 
     def execute(self, sql: str, parameters: dict | None = None) -> StatementResult:

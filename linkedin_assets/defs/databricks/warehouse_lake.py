@@ -67,18 +67,15 @@ class WarehouseLake:
 
     def _history_version(self, name: str, key: tuple[str, str]) -> int:
         """The version from DESCRIBE HISTORY, but only on a warehouse already running."""
-        from databricks.sdk.service.sql import State
-
-        state = self.warehouse._call(self.warehouse.client().warehouses.get, self.warehouse.warehouse_id).state
-        if state != State.RUNNING:
+        state = self.warehouse.state()
+        if state != "RUNNING":
             with _known_lock:
                 known = _known_versions.get(key)
             if known is not None:
                 return known
-            shown = state.value if state is not None else "in an unknown state"
             raise VersionUnavailable(
                 f"{name}: Unity Catalog gives no {VERSION_PROPERTY} and SQL warehouse "
-                f"{self.warehouse.warehouse_id} is {shown}; not started just to read the version"
+                f"{self.warehouse.warehouse_id} is {state}; not started just to read the version"
             )
         result = self.warehouse.execute(f"DESCRIBE HISTORY {name} LIMIT 1")
         if not result.rows:

@@ -65,6 +65,6 @@ class LakehouseResource(dg.ConfigurableResource, ABC):
     def publish_dashboard(self, context: dg.AssetExecutionContext) -> dict:
         """Refresh the dashboard; its metadata as raw values (see defs/results.py)."""
 
-    def watch_paused(self) -> str | None:
-        """Why a sensor should not read the tables this tick (a stopped warehouse it would start); None: read."""
+    def rows_readable(self) -> str | None:
+        """None when a sensor can read table rows now; else why it should wait for a later tick."""
         return None
