@@ -474,3 +474,39 @@ def test_lakeview_followers_and_partial_weeks_follow_the_local_rules_across_brea
         ("2026-10 (5 of 31 days)", 10 * (27 + 28 + 29 + 30 + 31)),
         ("2026-11 (13 of 30 days)", 10 * (1 + 2 + 3 + 4 + 6 + 7 + 8 + 9 + 10 + 12 + 13 + 14)),  # 11 Nov: none
     ]
+
+
+def test_lakeview_posts_per_posting_time_bucket_equal_the_local_pages(site):
+    settings, _, exported, _ = site
+    timing = page_model(settings)["posting_time"]
+    zone = zoneinfo.ZoneInfo(TIME_ZONE)
+    truth_weekdays, truth_hours = defaultdict(int), defaultdict(int)
+    for post in exported:
+        local = post.published_at.replace(tzinfo=dt.timezone.utc).astimezone(zone)
+        truth_weekdays[WEEKDAYS[local.weekday()]] += 1
+        truth_hours[local.hour] += 1
+    weekday_rows = lakeview_rows(settings.lake, "posting_weekday")
+    hour_rows = lakeview_rows(settings.lake, "posting_hour")
+    # Lakeview lists the buckets that hold posts, labelled "1 Mon" ... "7 Sun" and by hour.
+    for rows, buckets, key in (
+        (weekday_rows, timing["weekdays"], lambda r: WEEKDAYS[int(r["weekday_label"].split()[0]) - 1]),
+        (hour_rows, timing["hours"], lambda r: f"{r['publish_hour_local']:02d}:00"),
+    ):
+        shown = {key(r): r for r in rows}
+        local = {b["label"]: b for b in buckets if b["posts"]}
+        assert set(shown) == set(local)
+        for name, r in shown.items():
+            b = local[name]
+            assert r["posts"] == b["posts"], name
+            assert r["avg_impressions"] == pytest.approx(b["avg_impressions"]), name
+            assert r["avg_engagements"] == pytest.approx(b["avg_engagements"]), name
+            assert r["engagement_rate"] == pytest.approx(b["engagement_rate"]), name
+    assert {WEEKDAYS[int(r["weekday_label"].split()[0]) - 1]: r["posts"] for r in weekday_rows} == truth_weekdays
+    assert {r["publish_hour_local"]: r["posts"] for r in hour_rows} == truth_hours
+    assert [r["weekday_label"] for r in weekday_rows] == sorted(
+        f"{WEEKDAYS.index(d) + 1} {d[:3]}" for d in truth_weekdays
+    )
+    assert sum(r["posts"] for r in weekday_rows) == timing["posts_counted"] == len(exported)
+    for widget, dataset in (("posts_by_publish_weekday", "posting_weekday"), ("posts_by_publish_hour", "posting_hour")):
+        read, encodings = lakeview_widget(widget)
+        assert read == dataset and "posts" in [c["fieldName"] for c in encodings["columns"]], widget
