@@ -840,6 +840,16 @@ _SQL_WORDS = {
     "false",
     "between",
     "like",
+    # window functions
+    "over",
+    "partition",
+    "rows",
+    "range",
+    "unbounded",
+    "preceding",
+    "following",
+    "current",
+    "row",
 }
 
 

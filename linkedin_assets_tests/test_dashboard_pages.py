@@ -1,23 +1,31 @@
 """The dashboard's By-post lifetime figures, Audience, Historical and Posting-time pages,
 end to end: sample exports in LinkedIn's layouts -> the pipeline -> gold -> the page the
 dashboard asset wrote, read in headless Chromium. The values shown must equal the truth
-the generator knows. One lake and one browser render serve the whole module."""
+the generator knows. One lake and one browser render serve the whole module; the Lakeview
+dashboard's datasets for the same pages run on that lake too (through the Databricks
+stand-in's SQL) and must show what the local page computes."""
 
 from __future__ import annotations
 
 import datetime as dt
 import html
+import json
 import re
 import zoneinfo
 from collections import defaultdict
 
+import pyarrow as pa
 import pytest
 
 from linkedin_assets.cli import run_pending
 from linkedin_assets.core.dashboard.local import dashboard_path
+from linkedin_assets.core.dashboard.periods import followers_every_day
+from linkedin_assets.core.dashboard.render import build_model
+from linkedin_assets.core.databricks.lakeview import DASHBOARD_FILE
 from linkedin_assets.core.lake.delta import DeltaLake
 from linkedin_assets.samples.profile import build_profile
 from linkedin_assets.samples.writer import write_content_export, write_post_export
+from linkedin_assets_tests.databricks_standin import DatabricksStandIn
 from linkedin_assets_tests.homes import use_home
 from linkedin_assets_tests.test_dashboard_render import _chromium, _run_chromium
 
@@ -279,3 +287,226 @@ def test_gold_latest_demographics_are_the_newest_files(site):
     assert {(r["demographic_type"], r["category"], r["value"]) for r in found} == {
         (d.demographic_type, d.category, d.value) for d in profile.demographics + profile.content_demographics
     }
+
+
+# ---------------------------------------------------------- Lakeview, same lake
+
+
+def lakeview_rows(lake_root, dataset: str) -> list[dict]:
+    """A Lakeview dataset's rows: its SQL run on the lake as the warehouse stand-in runs it."""
+    [found] = [d for d in json.loads(DASHBOARD_FILE.read_text())["datasets"] if d["name"] == dataset]
+    return DatabricksStandIn(lake_root).execute("".join(found["queryLines"]), {}).to_pylist()
+
+
+def lakeview_widget(name: str) -> tuple[str, dict]:
+    """The Lakeview widget `name`: the dataset it reads and its encodings."""
+    pages = json.loads(DASHBOARD_FILE.read_text())["pages"]
+    [widget] = [i["widget"] for p in pages for i in p["layout"] if i["widget"]["name"] == name]
+    [query] = widget["queries"]
+    return query["query"]["datasetName"], widget["spec"]["encodings"]
+
+
+def page_model(settings) -> dict:
+    """What the local page computed: the model the dashboard asset embedded in it."""
+    page = dashboard_path(settings.home).read_text(encoding="utf-8")
+    return json.loads(re.search(r'<script type="application/json" id="data">(.*?)</script>', page, re.S).group(1))
+
+
+def lakeview_periods(rows: list[dict], monthly: bool) -> dict[str, dict]:
+    """Lakeview's weekly/monthly rows keyed like the local page's periods ("2026-09-21", "2026-09")."""
+    return {
+        (r["period_start"].isoformat()[:7] if monthly else r["period_start"].isoformat()): {
+            k: r[k] for k in ("days", "full_days", "impressions", "engagements", "new_followers", "period_label")
+        }
+        for r in rows
+    }
+
+
+def local_periods(buckets: list[dict]) -> dict[str, dict]:
+    return {
+        b["period"]: {k: b[k] for k in ("days", "full_days", "impressions", "engagements", "new_followers")}
+        for b in buckets
+    }
+
+
+def label(period: str, days: int, full_days: int) -> str:
+    return period if days == full_days else f"{period} ({days} of {full_days} days)"
+
+
+def test_lakeview_weeks_and_months_hold_the_local_pages_days(site):
+    settings, _, _, _ = site
+    model = page_model(settings)
+    found = {name: lakeview_rows(settings.lake, name) for name in ("profile_weekly", "profile_monthly")}
+    for dataset, buckets, monthly in (("profile_weekly", "weekly", False), ("profile_monthly", "monthly", True)):
+        shown = lakeview_periods(found[dataset], monthly)
+        assert {k: {c: v for c, v in r.items() if c != "period_label"} for k, r in shown.items()} == local_periods(
+            model[buckets]
+        ), dataset
+        assert {k: r["period_label"] for k, r in shown.items()} == {
+            b["period"]: label(b["period"], b["days"], b["full_days"]) for b in model[buckets]
+        }
+    assert [r["period_label"] for r in found["profile_weekly"]] == [
+        "2026-09-21 (6 of 7 days)",
+        "2026-09-28",
+        "2026-10-05",
+        "2026-10-12",
+        "2026-10-19",
+        "2026-10-26 (6 of 7 days)",
+    ]
+    assert [r["period_label"] for r in found["profile_monthly"]] == [
+        "2026-09 (9 of 30 days)",
+        "2026-10",
+    ]
+    # The charts draw those buckets, labelled, not the days binned by the chart.
+    for widget, dataset in (
+        ("weekly_totals", "profile_weekly"),
+        ("monthly_totals", "profile_monthly"),
+        ("monthly_new_followers", "profile_monthly"),
+    ):
+        read, encodings = lakeview_widget(widget)
+        assert (read, encodings["x"]["fieldName"]) == (dataset, "period_label"), widget
+
+
+def lakeview_followers(lake_root) -> list[dict]:
+    return [
+        {"date": r["analytics_date"].isoformat(), "total_followers": r["total_followers"], "source": r["source"]}
+        for r in lakeview_rows(lake_root, "followers_daily")
+    ]
+
+
+def test_lakeview_total_followers_equal_the_local_pages(site):
+    settings, profile, _, _ = site
+    shown = lakeview_followers(settings.lake)
+    assert shown == [
+        {"date": f["date"], "total_followers": f["total_followers"], "source": "derived" if f["derived"] else "stated"}
+        for f in page_model(settings)["followers"]
+    ]
+    stated = {END - dt.timedelta(days=12), END - dt.timedelta(days=2), END - dt.timedelta(days=1), END}
+    assert shown == [
+        {
+            "date": day.isoformat(),
+            "total_followers": profile.days[day].total_followers,
+            "source": "stated" if day in stated else "derived",
+        }
+        for day in sorted(profile.days)
+    ]
+    for widget in ("total_followers_over_time", "followers_per_day"):
+        assert lakeview_widget(widget)[0] == "followers_daily", widget
+
+
+# (day, new followers, stated total): gaps, missing counts and stated totals that
+# disagree with the counts, the cases the chain rule decides.
+CHAIN = [
+    (dt.date(2026, 10, 27), 4, None),  # unreachable: 28 Oct's successor has no count
+    (dt.date(2026, 10, 28), 6, None),  # unreachable: 29 Oct has no new-follower count
+    (dt.date(2026, 10, 29), None, None),  # back from 31 Oct: 100 - 3 - 2
+    (dt.date(2026, 10, 30), 2, None),  # 100 - 3
+    (dt.date(2026, 10, 31), 3, 100),
+    (dt.date(2026, 11, 1), 4, None),  # forward: 104
+    (dt.date(2026, 11, 2), None, None),  # forward broken; back from 4 Nov: 120 - 2 - 1
+    (dt.date(2026, 11, 3), 1, None),  # 120 - 2 (forward would need 2 Nov's total)
+    (dt.date(2026, 11, 4), 2, 120),
+    # 5 Nov missing: 6 Nov is not forward from 4 Nov but back from 8 Nov: 130 - 1 - 1
+    (dt.date(2026, 11, 6), 3, None),
+    (dt.date(2026, 11, 7), 1, None),  # 130 - 1
+    (dt.date(2026, 11, 8), 1, 130),
+    (dt.date(2026, 11, 9), 5, 140),  # stated, though 130 + 5 = 135: a stated total wins
+    (dt.date(2026, 11, 10), 2, None),  # forward from 140: 142
+    (dt.date(2026, 11, 11), 1, None),  # forward first: 143 (back from 12 Nov would say 147)
+    (dt.date(2026, 11, 12), 3, 150),
+    (dt.date(2026, 11, 13), None, None),  # unreachable: no count, nothing stated after
+    (dt.date(2026, 11, 14), 3, None),  # unreachable
+]
+CHAIN_TOTALS = {
+    "2026-10-29": (95, "derived"),
+    "2026-10-30": (97, "derived"),
+    "2026-10-31": (100, "stated"),
+    "2026-11-01": (104, "derived"),
+    "2026-11-02": (117, "derived"),
+    "2026-11-03": (118, "derived"),
+    "2026-11-04": (120, "stated"),
+    "2026-11-06": (128, "derived"),
+    "2026-11-07": (129, "derived"),
+    "2026-11-08": (130, "stated"),
+    "2026-11-09": (140, "stated"),
+    "2026-11-10": (142, "derived"),
+    "2026-11-11": (143, "derived"),
+    "2026-11-12": (150, "stated"),
+}
+
+
+def test_lakeview_followers_and_partial_weeks_follow_the_local_rules_across_breaks(tmp_path):
+    """A small gold profile table (no pipeline) with missing days and counts: Lakeview's
+    derived totals and partial periods equal the local page's functions, and the chain
+    breaks where the local page's does."""
+    rows = pa.table(
+        {
+            "analytics_date": pa.array([d for d, _, _ in CHAIN], pa.date32()),
+            "impressions": pa.array([None if d.day == 11 else 10 * d.day for d, _, _ in CHAIN], pa.int64()),
+            "engagements": pa.array([d.day for d, _, _ in CHAIN], pa.int64()),
+            "new_followers": pa.array([n for _, n, _ in CHAIN], pa.int64()),
+            "total_followers": pa.array([t for _, _, t in CHAIN], pa.int64()),
+        }
+    )
+    DeltaLake(tmp_path).replace_all("gold", "fct_daily_profile_statistics", rows, ["analytics_date"])
+    model = build_model(rows.to_pylist(), [])
+    local = followers_every_day(model["daily"])
+    shown = lakeview_followers(tmp_path)
+    assert {f["date"]: (f["total_followers"], f["source"]) for f in shown} == CHAIN_TOTALS
+    assert shown == [
+        {"date": f["date"], "total_followers": f["total_followers"], "source": "derived" if f["derived"] else "stated"}
+        for f in local
+    ]
+
+    # Partial weeks and months, a missing day included, as the local page buckets them.
+    found = {name: lakeview_rows(tmp_path, name) for name in ("profile_weekly", "profile_monthly")}
+    for dataset, buckets, monthly in (("profile_weekly", "weekly", False), ("profile_monthly", "monthly", True)):
+        shown_periods = lakeview_periods(found[dataset], monthly)
+        assert {k: {c: v for c, v in r.items() if c != "period_label"} for k, r in shown_periods.items()} == (
+            local_periods(model[buckets])
+        ), dataset
+    assert [r["period_label"] for r in found["profile_weekly"]] == [
+        "2026-10-26 (6 of 7 days)",
+        "2026-11-02 (6 of 7 days)",  # 5 Nov missing
+        "2026-11-09 (6 of 7 days)",
+    ]
+    assert [(r["period_label"], r["impressions"]) for r in found["profile_monthly"]] == [
+        ("2026-10 (5 of 31 days)", 10 * (27 + 28 + 29 + 30 + 31)),
+        ("2026-11 (13 of 30 days)", 10 * (1 + 2 + 3 + 4 + 6 + 7 + 8 + 9 + 10 + 12 + 13 + 14)),  # 11 Nov: none
+    ]
+
+
+def test_lakeview_posts_per_posting_time_bucket_equal_the_local_pages(site):
+    settings, _, exported, _ = site
+    timing = page_model(settings)["posting_time"]
+    zone = zoneinfo.ZoneInfo(TIME_ZONE)
+    truth_weekdays, truth_hours = defaultdict(int), defaultdict(int)
+    for post in exported:
+        local = post.published_at.replace(tzinfo=dt.timezone.utc).astimezone(zone)
+        truth_weekdays[WEEKDAYS[local.weekday()]] += 1
+        truth_hours[local.hour] += 1
+    weekday_rows = lakeview_rows(settings.lake, "posting_weekday")
+    hour_rows = lakeview_rows(settings.lake, "posting_hour")
+    # Lakeview lists the buckets that hold posts, labelled "1 Mon" ... "7 Sun" and by hour.
+    for rows, buckets, key in (
+        (weekday_rows, timing["weekdays"], lambda r: WEEKDAYS[int(r["weekday_label"].split()[0]) - 1]),
+        (hour_rows, timing["hours"], lambda r: f"{r['publish_hour_local']:02d}:00"),
+    ):
+        shown = {key(r): r for r in rows}
+        local = {b["label"]: b for b in buckets if b["posts"]}
+        assert set(shown) == set(local)
+        for name, r in shown.items():
+            b = local[name]
+            assert r["posts"] == b["posts"], name
+            assert r["avg_impressions"] == pytest.approx(b["avg_impressions"]), name
+            assert r["avg_engagements"] == pytest.approx(b["avg_engagements"]), name
+            assert r["engagement_rate"] == pytest.approx(b["engagement_rate"]), name
+    assert {WEEKDAYS[int(r["weekday_label"].split()[0]) - 1]: r["posts"] for r in weekday_rows} == truth_weekdays
+    assert {r["publish_hour_local"]: r["posts"] for r in hour_rows} == truth_hours
+    assert [r["weekday_label"] for r in weekday_rows] == sorted(
+        f"{WEEKDAYS.index(d) + 1} {d[:3]}" for d in truth_weekdays
+    )
+    assert sum(r["posts"] for r in weekday_rows) == timing["posts_counted"] == len(exported)
+    for widget, dataset in (("posts_by_publish_weekday", "posting_weekday"), ("posts_by_publish_hour", "posting_hour")):
+        read, encodings = lakeview_widget(widget)
+        assert read == dataset and "posts" in [c["fieldName"] for c in encodings["columns"]], widget
