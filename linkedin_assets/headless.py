@@ -134,8 +134,11 @@ class Headless:
             if not modified or time.monotonic() >= deadline:
                 break
             # Until the newest of them has been left alone for the settle time (then one more tick).
+            # One with a future mtime (clock skew) never ages into it: it settles by being unchanged
+            # over two ticks, so the wait is never longer than the settle time.
             until_settled = self.settings.settle_seconds - (time.time() - max(modified))
-            time.sleep(max(0.1, min(until_settled, deadline - time.monotonic())))
+            wait = min(until_settled, self.settings.settle_seconds, deadline - time.monotonic())
+            time.sleep(max(0.1, wait))
         self.done.waiting = [
             f"{name.removesuffix('_arrival')}/{file}" for name, files in waiting.items() for file in files
         ]
