@@ -20,6 +20,7 @@ from linkedin_assets.core.lake.delta import DeltaLake
 from linkedin_assets.core.lake.protocol import DamagedTable
 from linkedin_assets.core.landing import VOLUMES, Landing, LandingArea
 from linkedin_assets.core.settings import DatabricksSettings, Settings, load_settings
+from linkedin_assets.core.signals import sigterm_kept
 from linkedin_assets.dagster_home import open_instance, prepare_environment, prepare_pools
 from linkedin_assets.definitions import build_definitions
 from linkedin_assets.defs.materializations import last_storage_id, materialized_after
@@ -48,6 +49,7 @@ def _files(landing: LandingArea, state: str) -> dict[str, set[str]]:
     return {v: {f.name for f in landing.files(v, state)} for v in VOLUMES}
 
 
+@sigterm_kept()  # see core/signals.py: left ignored, it held every step of a background run
 def run_pending(settings: Settings, downstream: bool = True) -> RunSummary:
     """Process everything pending once; what `linkedin-analytics run` does.
 

@@ -88,10 +88,17 @@ def test_a_process_left_on_a_stopped_engine_fails_fast_and_exits(tmp_path):
         from linkedin_assets.core.engine import warm
         from linkedin_assets.core.engine.spark import local_session
         from linkedin_assets.core.settings import load_engine_settings
+        # As in a process started in the background after an in-process Dagster run.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         opened = local_session()
         assert opened.warm, opened.note
         opened.session.sql("SELECT 1").collect()
         directory = load_engine_settings().directory
+        # The engine's JVM still stops on SIGTERM (born ignoring it, it waited out warm's grace).
+        [jvm] = warm.engine_processes(directory)
+        ignored = next(line for line in open(f"/proc/{jvm}/status") if line.startswith("SigIgn:"))
+        assert not int(ignored.split()[1], 16) & (1 << (signal.SIGTERM - 1)), "the JVM ignores SIGTERM"
         port = warm.server(directory)["port"]
         warm.stop(directory)  # as `linkedin-analytics engine --stop` from elsewhere
         assert warm.engine_processes(directory) == [], "the engine's JVM outlived its stop"

@@ -48,7 +48,8 @@ def first_commit(settings, table: str):
 def test_killed_run_leaves_committed_versions_and_the_next_run_completes(settings, tmp_path):
     """Killed mid-bronze, each content table is as a clean run leaves it, or still as it was
     before the run (absent, or the empty table created first); never half-written. The next
-    run then leaves every table exactly as a clean run does, versions included."""
+    run then leaves every table exactly as a clean run does, versions included. (Bronze only:
+    that every layer converges after a kill anywhere is the kill-point test's, below.)"""
     profile = build_profile(END, 365, seed=2)
     first = END - dt.timedelta(days=364)
     path = write_content_export(profile, settings.volume("content_historical"), first, END)
@@ -73,16 +74,32 @@ def test_killed_run_leaves_committed_versions_and_the_next_run_completes(setting
         assert killed[table] in [*untouched, expected[table]], f"{table}: a half-written commit is visible"
     assert path.exists() or (settings.volume("content_historical", "processed") / path.name).exists()
 
-    assert run_pending(settings).ok
+    assert run_pending(settings, downstream=False).ok
     after = snapshot(settings)
     for table in CONTENT:
         assert after[table] == expected[table], table
     lake = DeltaLake(settings.lake)
     totals = {r["date"]: r["impressions"] for r in lake.read("bronze", "totals").to_pylist()}
     assert totals == {d: t.impressions for d, t in profile.days.items()}
-    gold = lake.read("gold", "fct_daily_profile_statistics")
-    assert gold.num_rows == 365
     assert (settings.volume("content_historical", "processed") / path.name).exists()
+
+
+def test_a_run_started_in_the_background_leaves_sigterm_deliverable(settings):
+    """A shell's background job starts with SIGINT ignored, and Dagster's interrupt capture then
+    left SIGTERM ignored too: every process started later inherited it, so each step's log
+    tail (stopped with SIGTERM) held its step for 30 s, and the engine's JVM ignored SIGTERM."""
+    profile = build_profile(END, 3, seed=8)
+    write_content_export(profile, settings.volume("content_daily"), END, END)
+    before = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        assert run_pending(settings, downstream=False).ok
+        assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
+        child = subprocess.Popen(["sleep", "60"])
+        child.terminate()
+        assert child.wait(timeout=10) == -signal.SIGTERM
+    finally:
+        signal.signal(signal.SIGINT, before)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def test_two_files_landing_at_once_are_each_processed_exactly_once(settings):

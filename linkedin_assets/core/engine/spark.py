@@ -26,6 +26,7 @@ from linkedin_assets.core.engine import warm
 from linkedin_assets.core.engine.java import ensure_java
 from linkedin_assets.core.lake.protocol import ReadableLake
 from linkedin_assets.core.settings import EngineSettings, load_engine_settings, set_environment
+from linkedin_assets.core.signals import children_stop_on_sigterm
 from linkedin_assets.core.sql.text import TABLE_NAME
 
 LOG_CONFIG = Path(__file__).with_name("log4j2.properties")
@@ -134,7 +135,8 @@ def _warm(config: dict[str, str], engine: EngineSettings):
     # A port of its own if it starts a server: Spark's default (15002) may belong to
     # another engine (another user's, or another LINKEDIN_ENGINE_DIR's).
     try:
-        session = builder.config("spark.local.connect.server.port", str(warm.free_port())).getOrCreate()
+        with children_stop_on_sigterm():  # a server it starts must stop on warm's SIGTERM
+            session = builder.config("spark.local.connect.server.port", str(warm.free_port())).getOrCreate()
     finally:
         # Even when the session failed: a server it started must not outlive its owners.
         warm.ensure_warden(directory)
