@@ -4,6 +4,7 @@ one warm Spark engine of its own (not a user's), stopped when the suite ends."""
 from __future__ import annotations
 
 import os
+import signal
 import tempfile
 from pathlib import Path
 
@@ -14,6 +15,16 @@ from linkedin_assets_tests.homes import use_home
 
 # The `databricks_standin` fixture: a loopback stand-in of a workspace's REST API.
 pytest_plugins = ["linkedin_assets_tests.databricks_standin"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def interruptible():
+    """A suite started in the background begins with SIGINT ignored, and a Dagster run made on
+    the main thread then leaves SIGTERM ignored for every process a later test starts
+    (core/signals.py): the suite behaves as in a terminal instead."""
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
 
 
 @pytest.fixture(scope="session", autouse=True)
