@@ -90,7 +90,8 @@ def test_a_run_started_in_the_background_leaves_sigterm_deliverable(settings):
     tail (stopped with SIGTERM) held its step for 30 s, and the engine's JVM ignored SIGTERM."""
     profile = build_profile(END, 3, seed=8)
     write_content_export(profile, settings.volume("content_daily"), END, END)
-    before = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    interrupt = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    terminate = signal.signal(signal.SIGTERM, signal.SIG_DFL)  # as a fresh process has it
     try:
         assert run_pending(settings, downstream=False).ok
         assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
@@ -98,8 +99,8 @@ def test_a_run_started_in_the_background_leaves_sigterm_deliverable(settings):
         child.terminate()
         assert child.wait(timeout=10) == -signal.SIGTERM
     finally:
-        signal.signal(signal.SIGINT, before)
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, interrupt)
+        signal.signal(signal.SIGTERM, terminate)
 
 
 def test_two_files_landing_at_once_are_each_processed_exactly_once(settings):
