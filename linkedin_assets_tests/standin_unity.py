@@ -137,12 +137,22 @@ class UnitySession:
 
     @property
     def _local(self):
-        from linkedin_assets.core.engine.spark import spark_session
+        with stand_in_code():  # starting the local session imports what a cluster's runtime has loaded
+            from linkedin_assets.core.engine.spark import spark_session
 
-        return spark_session()
+            return spark_session()
 
     def __getattr__(self, name: str) -> Any:
-        return getattr(self._local, name)
+        """The local session's; its methods run as the stand-in's code (their imports are Spark's, not the notebook's)."""
+        attribute = getattr(self._local, name)
+        if not callable(attribute):
+            return attribute
+
+        def call(*args, **kwargs):
+            with stand_in_code():
+                return attribute(*args, **kwargs)
+
+        return call
 
     # -- parsing -----------------------------------------------------------
 
@@ -186,7 +196,10 @@ class UnitySession:
         return TableFrame(self, catalog, table)
 
     def sql(self, statement: str, args: dict | None = None, **kwargs) -> Result:
+        with stand_in_code():
+            return self._sql(statement, args)
 
+    def _sql(self, statement: str, args: dict | None) -> Result:
         parsed = self.parse(statement)
         args = dict(args or {})
         if isinstance(parsed, exp.Create) and parsed.kind == "TABLE":
