@@ -87,7 +87,7 @@ CREATE_MV = re.compile(
     re.I | re.S,
 )
 REFRESH_MV = re.compile(r"^REFRESH\s+MATERIALIZED\s+VIEW\s+(\w+)\.(\w+)\.(\w+)(\s+FULL)?$", re.I)
-SELECT = re.compile(r"^(SELECT|WITH)\b", re.I)
+SELECT = re.compile(r"^(?:\s*--[^\n]*\n)*\s*(SELECT|WITH)\b", re.I)  # after any `--` comment lines
 DESCRIBE_HISTORY = re.compile(r"^DESCRIBE\s+HISTORY\s+`?(\w+)`?\.`?(\w+)`?\.`?(\w+)`?(?:\s+LIMIT\s+(\d+))?$", re.I)
 
 
@@ -147,7 +147,12 @@ class DatabricksStandIn:
         self.users: dict[str, str] = {"me@example.com": "1001"}  # SCIM userName -> id; the first is "Me"
         self.notebook_dirs: list[Path] = list(notebook_dirs or [])  # searched before the repo's notebooks/
         self.files = VolumeFiles(volumes_root)
-        self.jobs = JobRuns(lambda: self.host, lambda: self.notebook_dirs, REPO_ROOT, next(iter(self.users)))
+        # Notebook runs write the Unity Catalog tables through `UnitySession` (standin_unity.py):
+        # UnityCatalogLake's SQL, parsed as Databricks SQL and carried out by delta-rs on this lake.
+        self.uc_statements: list[str] = []  # every statement the notebooks' `spark` parsed
+        self.jobs = JobRuns(
+            lambda: self.host, lambda: self.notebook_dirs, REPO_ROOT, next(iter(self.users)), spark=self._notebook_spark
+        )
         self.lakeview = Lakeview(lambda sql: self.execute(sql, {}), self._engine, warehouse_id, self.users)
         self.runs = self.jobs.records  # one entry per task run: run_name, notebook, base_parameters, tags, state
         self.published = self.lakeview.published  # dashboard id -> published settings and dataset row_counts
@@ -188,6 +193,11 @@ class DatabricksStandIn:
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
+
+    def _notebook_spark(self):
+        from linkedin_assets_tests.standin_unity import UnitySession
+
+        return UnitySession(self, self.uc_statements)
 
     def statements_run(self) -> list[str]:
         return [entry["statement"] for entry in self.log]

@@ -169,8 +169,16 @@ class _LazySpark:
 
 
 class JobRuns:
-    def __init__(self, host: Callable[[], str], notebook_dirs: Callable[[], list], repo_root: Path, user: str):
+    def __init__(
+        self,
+        host: Callable[[], str],
+        notebook_dirs: Callable[[], list],
+        repo_root: Path,
+        user: str,
+        spark: Callable[[], object] | None = None,
+    ):
         self._host = host
+        self._spark = spark or _LazySpark  # each notebook run's `spark`
         self._notebook_dirs = notebook_dirs
         self._repo_notebooks = Path(repo_root) / "notebooks"
         self._user = user
@@ -449,7 +457,7 @@ class JobRuns:
             return _Outcome("FAILED", error=missing, trace=f"The stand-in looked for {looked}", message=missing)
         scope = {
             "__name__": "__main__",
-            "spark": _LazySpark(),
+            "spark": self._spark(),
             "dbutils": FakeDbutils(notebook_task.get("base_parameters") or {}),
             "display": print,
         }

@@ -88,6 +88,20 @@ def missing(imported, allowed: set[str]) -> list[str]:
     return out
 
 
+_STAND_IN = threading.local()
+
+
+@contextlib.contextmanager
+def stand_in_code() -> Iterator[None]:
+    """Imports made inside are the stand-in's (its `spark`, say), not the notebook's: not recorded."""
+    depth = getattr(_STAND_IN, "depth", 0)
+    _STAND_IN.depth = depth + 1
+    try:
+        yield
+    finally:
+        _STAND_IN.depth = depth
+
+
 @contextlib.contextmanager
 def recorded_imports() -> Iterator[dict[str, None]]:
     """The top-level names this thread imports (absolute imports) while inside, first first."""
@@ -95,7 +109,7 @@ def recorded_imports() -> Iterator[dict[str, None]]:
     thread, real = threading.get_ident(), builtins.__import__
 
     def recording(name, globals=None, locals=None, fromlist=(), level=0):
-        if level == 0 and threading.get_ident() == thread:
+        if level == 0 and threading.get_ident() == thread and not getattr(_STAND_IN, "depth", 0):
             names.setdefault(name.partition(".")[0], None)
         return real(name, globals, locals, fromlist, level)
 

@@ -32,6 +32,7 @@ END = dt.date(2026, 10, 31)
 DAYS = 8
 SEED = 12
 CREATED_VIEW = re.compile(r"CREATE MATERIALIZED VIEW IF NOT EXISTS (\S+)")
+MERGED = re.compile(r"MERGE INTO (\S+) t USING ")
 NOTEBOOKS = "/Workspace/Users/me@example.com/.bundle/linkedin-analytics/dev/files/notebooks"
 
 
@@ -60,8 +61,6 @@ def on_databricks(settings, databricks_standin: DatabricksStandIn, monkeypatch):
     monkeypatch.setenv("LINKEDIN_NOTEBOOK_DIR", NOTEBOOKS)
     monkeypatch.setenv("LINKEDIN_DATABRICKS_POLL_SECONDS", "0.2")
     monkeypatch.setenv("LINKEDIN_DASHBOARD_SUBSCRIBER", "me@example.com")
-    # The stand-in's "Unity Catalog" is the Delta folder its warehouse reads: notebooks write there.
-    monkeypatch.setenv("LINKEDIN_NOTEBOOK_LOCAL_LAKE", str(settings.lake))
     return databricks_standin
 
 
@@ -98,6 +97,12 @@ def test_whole_graph_on_databricks_equals_local_gold(settings, on_databricks: Da
     assert {r["notebook"] for r in runs} == {"bronze", "silver"}
     assert all(r["state"] == "SUCCESS" for r in runs), [(r["notebook"], r["state"]) for r in runs]
     assert {r["base_parameters"].get("DAGSTER_PIPES_CONTEXT") is not None for r in runs} == {True}
+    # The notebooks wrote through UnityCatalogLake: Databricks SQL MERGEs on the UC tables,
+    # parsed with sqlglot and carried out with delta-rs by the stand-in (standin_unity.py).
+    assert any(v == "patch" for v, _, _ in uploads)
+    merged = {m.group(1) for s in on_databricks.uc_statements if (m := MERGED.match(s))}
+    assert {"bronze.linkedin.totals", "bronze.linkedin.post_patch"} <= merged, merged
+    assert any(t.startswith("bronze.") for t in merged) and any(t.startswith("silver.") for t in merged), merged
     # Gold was refreshed as materialized views on the warehouse, and equals local gold.
     views = {m.group(1) for s in on_databricks.statements_run() if (m := CREATED_VIEW.match(s))}
     assert views == {f"gold.linkedin.{t.name}" for t in GOLD_TABLES}

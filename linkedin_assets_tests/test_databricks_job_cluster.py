@@ -34,7 +34,6 @@ def on_a_job_cluster(settings, databricks_standin: DatabricksStandIn, monkeypatc
     monkeypatch.setenv("LINKEDIN_NOTEBOOK_DIR", "/Workspace/Shared/.bundle/linkedin-analytics/prod/files/notebooks")
     monkeypatch.setenv("LINKEDIN_DATABRICKS_POLL_SECONDS", "0.2")
     monkeypatch.setenv("LINKEDIN_JOB_CLUSTER", json.dumps(CLUSTER))
-    monkeypatch.setenv("LINKEDIN_NOTEBOOK_LOCAL_LAKE", str(settings.lake))
     monkeypatch.setenv("LINKEDIN_PIPELINE_RUNNER", RUNNER)
     monkeypatch.setenv("LINKEDIN_DATABRICKS_RUN_TIMEOUT_SECONDS", "1800")
     return databricks_standin

@@ -60,7 +60,6 @@ def test_only_the_settings_module_touches_the_environment():
 def test_every_variable_read_is_declared():
     read = _read_in(Path(settings_module.__file__))
     read |= {f"LINKEDIN_{layer.upper()}_CATALOG" for layer in settings_module.LAYERS}
-    read.discard("LINKEDIN_NOTEBOOK_LOCAL_LAKE")  # the tests' stand-in only; never set on Databricks
     assert read <= _declared(), sorted(read - _declared())
     assert "DAGSTER_HOME" in _declared()
 

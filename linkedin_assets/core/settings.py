@@ -152,13 +152,6 @@ def reporting_time_zone() -> str:
     return _get("LINKEDIN_REPORTING_TIME_ZONE") or "UTC"
 
 
-def notebook_local_lake() -> Path | None:
-    """A local Delta folder that plays the catalogs in a runtime without Unity Catalog
-    (the test suite's stand-in of a workspace); on Databricks it is never set."""
-    value = _get("LINKEDIN_NOTEBOOK_LOCAL_LAKE")
-    return Path(value) if value else None
-
-
 ENGINE_MODES = ("warm", "in-process")
 
 

@@ -16,8 +16,6 @@ import datetime as dt
 from contextlib import contextmanager
 from pathlib import Path
 
-from linkedin_assets.core.settings import notebook_local_lake
-
 
 @contextmanager
 def pipes_session(dbutils):
@@ -51,11 +49,6 @@ def _has_widget_bootstrap(widgets) -> bool:
 
 
 def notebook_lake(spark, extras: dict):
-    local = notebook_local_lake()
-    if local is not None:
-        from linkedin_assets.core.lake.delta import DeltaLake
-
-        return DeltaLake(local, extras["schema"])
     from linkedin_assets.core.lake.unity import UnityCatalogLake
 
     return UnityCatalogLake(spark, extras["catalogs"], extras["schema"])
