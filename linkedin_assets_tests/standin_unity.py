@@ -190,10 +190,7 @@ class UnitySession:
             return self._table(name)
 
     def _table(self, name: str) -> TableFrame:
-        catalog, table = self.locate(name)
-        if not self.lake.exists(catalog, table):
-            raise UnitySqlError(f"[TABLE_OR_VIEW_NOT_FOUND] The table or view {name} cannot be found.")
-        return TableFrame(self, catalog, table)
+        return TableFrame(self, *self._existing(name))
 
     def sql(self, statement: str, args: dict | None = None, **kwargs) -> Result:
         with stand_in_code():
