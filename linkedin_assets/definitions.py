@@ -45,8 +45,10 @@ def lakehouse_resource(settings: Settings) -> LakehouseResource:
         # Imported here: dagster-databricks is loaded only by the target that uses it.
         from linkedin_assets.defs.databricks.resource import lakehouse_resource as databricks_lakehouse
 
-        return databricks_lakehouse(DatabricksSettings.from_env())
-    return LocalLakehouseResource(home=_home(settings), spark=LocalSparkResource.from_settings())
+        return databricks_lakehouse(DatabricksSettings.from_env(), profiles_file=str(settings.aliases_file))
+    return LocalLakehouseResource(
+        home=_home(settings), spark=LocalSparkResource.from_settings(), profiles_file=str(settings.aliases_file)
+    )
 
 
 def _home(settings: Settings) -> str:

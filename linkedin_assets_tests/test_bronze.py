@@ -12,8 +12,14 @@ import pyarrow as pa
 import pytest
 
 from linkedin_assets.cli import main, run_pending
+from linkedin_assets.core.profiles import slug
 from linkedin_assets.samples.profile import build_profile
-from linkedin_assets.samples.writer import write_content_export, write_patch_file, write_post_export
+from linkedin_assets.samples.writer import (
+    content_file_name,
+    write_content_export,
+    write_patch_file,
+    write_post_export,
+)
 from linkedin_assets_tests.lake_state import rows, snapshot
 
 DAY = dt.date(2026, 10, 31)
@@ -213,7 +219,10 @@ def test_demographics_table_of_an_older_release_upgrades_in_place(settings, prof
 
     from linkedin_assets.core.bronze.tables import DEMOGRAPHICS
 
-    old_schema = pa.schema([f for f in DEMOGRAPHICS.schema if f.name != "demographic_type"])
+    # Nor a profile: that release kept one implicit profile.
+    old_schema = pa.schema(
+        [f for f in DEMOGRAPHICS.schema if f.name not in ("demographic_type", "profile", "profile_name")]
+    )
     now = dt.datetime(2026, 9, 1, tzinfo=dt.timezone.utc)
     old_day = dt.date(2026, 9, 1)
     old_row = {
@@ -223,7 +232,7 @@ def test_demographics_table_of_an_older_release_upgrades_in_place(settings, prof
         "value": "Founder",
         "percentage": 0.1,
         "below_one_percent": False,
-        "source_file": "content_daily/old.xlsx",
+        "source_file": f"content_daily/{content_file_name(profile.name, old_day, old_day, 'legacy')}",
         "source_file_timestamp": now,
         "ingested_at": now,
     }
@@ -235,6 +244,8 @@ def test_demographics_table_of_an_older_release_upgrades_in_place(settings, prof
 
     [kept] = rows(settings, "demographics", period_end=old_day)
     assert (kept["demographic_type"], kept["value"]) == ("audience", "Founder")
+    # Its profile is the one its file name states, as a new file's rows have it.
+    assert (kept["profile"], kept["profile_name"]) == (slug(profile.name), "AdaQ.Lovelace,PhD")
     new = rows(settings, "demographics", period_end=DAY)
     assert {r["demographic_type"] for r in new} == {"audience", "content"}
     assert len(new) == len(profile.demographics) + len(profile.content_demographics)

@@ -131,11 +131,11 @@ def test_transient_failure_is_retried_with_backoff(settings, monkeypatch):
     real = sql_step.refresh_table
     failures = {"gold": 0}
 
-    def busy_once(lake, table, start=None, end=None):
+    def busy_once(lake, table, *args, **kwargs):
         if table.catalog == "gold" and failures["gold"] == 0:
             failures["gold"] += 1
             raise ConnectionError("warehouse busy (simulated)")
-        return real(lake, table, start, end)
+        return real(lake, table, *args, **kwargs)
 
     monkeypatch.setattr(sql_step, "refresh_table", busy_once)
 

@@ -60,18 +60,18 @@ def no_missing_days(rows: pa.Table, column: str, start: dt.date, end: dt.date, e
 
 
 def reconciles(rows: pa.Table, metrics=("impressions", "engagements")) -> Outcome:
-    """Per day and metric: the sum over post rows plus `others` equals the `total` row."""
+    """Per profile, day and metric: the sum over post rows plus `others` equals the `total` row."""
     by_day: dict = {}
-    for r in rows.select(["analytics_date", "row_type", *metrics]).to_pylist():
-        day = by_day.setdefault(r["analytics_date"], {m: [0, None] for m in metrics})
+    for r in rows.select(["profile", "analytics_date", "row_type", *metrics]).to_pylist():
+        day = by_day.setdefault((r["profile"], r["analytics_date"]), {m: [0, None] for m in metrics})
         for m in metrics:
             if r["row_type"] == "total":
                 day[m][1] = r[m]
             elif r[m] is not None:
                 day[m][0] += r[m]
     broken = [
-        {"date": d.isoformat(), "metric": m, "posts_plus_others": parts, "total": total}
-        for d, sums in sorted(by_day.items())
+        {"profile": p, "date": d.isoformat(), "metric": m, "posts_plus_others": parts, "total": total}
+        for (p, d), sums in sorted(by_day.items(), key=lambda item: (str(item[0][1]), str(item[0][0])))
         for m, (parts, total) in sums.items()
         if total is not None and parts != total
     ]

@@ -60,6 +60,12 @@ VARIABLES = (
         "a pending file untouched this long counts as completely written (else: unchanged over two sensor ticks)",
     ),
     Variable("LINKEDIN_AUTOMATION_INTERVAL_SECONDS", "`10`", "minimum interval of the automation sensor"),
+    Variable(
+        "LINKEDIN_PROFILES",
+        "`$LINKEDIN_HOME/profiles.csv`",
+        "the profile aliases: a CSV `name,profile` mapping a name as export file names write it to the profile "
+        'it belongs to (see "Several profiles")',
+    ),
     Variable("LINKEDIN_REPORTING_TIME_ZONE", "`UTC`", "time zone of `gold.linkedin.dim_timestamp`'s local parts"),
     Variable("LINKEDIN_FRESHNESS_DAYS", "`2`", "the `fresh` check's allowed age of the newest day"),
     Variable("LINKEDIN_MAX_FILE_MB", "`20`", "larger files are refused before parsing"),
@@ -198,6 +204,11 @@ class Settings:
     upload_host: str = "127.0.0.1"
     upload_port: int = 3001
     upload_token: str | None = field(default=None, repr=False)
+    profiles_file: Path | None = None  # None: $LINKEDIN_HOME/profiles.csv
+
+    @property
+    def aliases_file(self) -> Path:
+        return self.profiles_file or self.home / "profiles.csv"
 
     @property
     def landing(self) -> Path:
@@ -240,6 +251,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         upload_host=_get("LINKEDIN_UPLOAD_HOST", environ) or "127.0.0.1",
         upload_port=int(_number("LINKEDIN_UPLOAD_PORT", 3001, environ)),
         upload_token=_get("LINKEDIN_UPLOAD_TOKEN", environ),
+        profiles_file=Path(aliases).resolve() if (aliases := _get("LINKEDIN_PROFILES", environ)) else None,
     )
 
 

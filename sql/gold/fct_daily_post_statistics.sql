@@ -1,9 +1,11 @@
--- One row per (post, analytics date), plus per day an 'others' row (what no listed
--- post accounts for) and a 'total' row (the profile's figure). Per day and metric:
+-- One row per (profile, post, analytics date), plus per profile and day an 'others' row
+-- (what no listed post accounts for) and a 'total' row (the profile's figure). Per day and metric:
 -- sum over posts + others = total. A post listed on one side only has NULL on the
 -- other. Changes compare with the same row on the previous calendar day.
 WITH metrics AS (
   SELECT
+    COALESCE(i.profile, e.profile) AS profile,
+    COALESCE(i.profile_name, e.profile_name) AS profile_name,
     COALESCE(i.analytics_date, e.analytics_date) AS analytics_date,
     COALESCE(i.row_type, e.row_type) AS row_type,
     COALESCE(i.post_url, e.post_url) AS post_url,
@@ -11,14 +13,16 @@ WITH metrics AS (
     e.engagements
   FROM silver.linkedin.impressions AS i
   FULL OUTER JOIN silver.linkedin.engagements AS e
-    ON e.analytics_date = i.analytics_date AND e.post_url = i.post_url
+    ON e.profile = i.profile AND e.analytics_date = i.analytics_date AND e.post_url = i.post_url
 ),
 all_rows AS (
   SELECT * FROM metrics
   UNION ALL
-  SELECT analytics_date, 'total', 'total', impressions, engagements FROM silver.linkedin.totals
+  SELECT profile, profile_name, analytics_date, 'total', 'total', impressions, engagements FROM silver.linkedin.totals
 )
 SELECT
+  r.profile,
+  r.profile_name,
   CASE WHEN r.row_type = 'post' THEN p.post_id ELSE r.row_type END AS post_id,
   r.row_type,
   CASE WHEN r.row_type = 'post' THEN r.post_url END AS post_url,
@@ -35,6 +39,6 @@ SELECT
   p.content
 FROM all_rows AS r
 LEFT JOIN silver.linkedin.posts AS p
-  ON r.row_type = 'post' AND p.post_url = r.post_url
+  ON r.row_type = 'post' AND p.profile = r.profile AND p.post_url = r.post_url
 LEFT JOIN all_rows AS prev
-  ON prev.post_url = r.post_url AND prev.analytics_date = date_sub(r.analytics_date, 1)
+  ON prev.profile = r.profile AND prev.post_url = r.post_url AND prev.analytics_date = date_sub(r.analytics_date, 1)

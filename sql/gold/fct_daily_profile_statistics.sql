@@ -1,7 +1,9 @@
--- One row per analytics date for the whole profile. Changes compare with the previous
+-- One row per profile and analytics date. Changes compare with the profile's previous
 -- calendar day and are NULL when that day is missing.
 WITH days AS (
   SELECT
+    t.profile,
+    t.profile_name,
     t.analytics_date,
     t.impressions,
     t.engagements,
@@ -9,9 +11,11 @@ WITH days AS (
     t.members_reached,
     f.total_followers
   FROM silver.linkedin.totals AS t
-  LEFT JOIN silver.linkedin.followers AS f ON f.analytics_date = t.analytics_date
+  LEFT JOIN silver.linkedin.followers AS f ON f.profile = t.profile AND f.analytics_date = t.analytics_date
 )
 SELECT
+  d.profile,
+  d.profile_name,
   d.analytics_date,
   d.impressions,
   d.engagements,
@@ -21,4 +25,4 @@ SELECT
   d.impressions - p.impressions AS change_in_impressions,
   d.engagements - p.engagements AS change_in_engagements
 FROM days AS d
-LEFT JOIN days AS p ON p.analytics_date = date_sub(d.analytics_date, 1)
+LEFT JOIN days AS p ON p.profile = d.profile AND p.analytics_date = date_sub(d.analytics_date, 1)

@@ -1,4 +1,4 @@
--- One row per post: when it was published (UTC and, from dim_timestamp, in the
+-- One row per profile and post: when it was published (UTC and, from dim_timestamp, in the
 -- reporting time zone) and its latest lifetime figures from single-post exports,
 -- as of lifetime_as_of_date. A post no single-post export covers has NULL figures.
 -- engagements = reactions + comments + reposts + saves + sends, the engagement counts
@@ -18,6 +18,8 @@ counted AS (
   FROM latest AS l
 )
 SELECT
+  p.profile,
+  p.profile_name,
   p.post_id,
   p.post_url,
   p.link,
@@ -43,5 +45,5 @@ SELECT
   c.engagements,
   CASE WHEN c.impressions > 0 THEN c.engagements / c.impressions END AS engagement_rate
 FROM silver.linkedin.posts AS p
-LEFT JOIN counted AS c ON c.post_url = p.post_url
+LEFT JOIN counted AS c ON c.profile = p.profile AND c.post_url = p.post_url
 LEFT JOIN gold.linkedin.dim_timestamp AS t ON t.timestamp_utc = p.post_publish_timestamp

@@ -25,6 +25,7 @@ from linkedin_assets.core.exports.patch import check_known_posts
 from linkedin_assets.core.exports.workbook import FUTURE_SLACK
 from linkedin_assets.core.lake.protocol import Lake, ReadableLake, WriteResult
 from linkedin_assets.core.landing import CONTENT_VOLUMES, LandedFile, Landing
+from linkedin_assets.core.profiles import NO_ALIASES, Profiles
 
 
 @dataclass(frozen=True)
@@ -185,11 +186,14 @@ def _untimed_future(file: LandedFile, export) -> None:
         )
 
 
-def _parse_all(landing: Landing, candidates, report: IngestReport):
+def _parse_all(landing: Landing, candidates, report: IngestReport, profiles: Profiles | None = None):
+    """(file, is_pending, inside, export) of the candidates that parse; `profiles`: each must name one."""
     good = []
     for file, is_pending, inside in candidates:
         try:
             export = parse(file)
+            if profiles is not None:
+                profiles.of(file.name, export.profile)
             if is_pending:
                 _untimed_future(file, export)
             good.append((file, is_pending, inside, export))
@@ -222,12 +226,14 @@ def ingest_content(
     end: dt.date,
     now: dt.datetime | None = None,
     requested: Requested = EVERY_PENDING_FILE,
+    profiles: Profiles = NO_ALIASES,
 ) -> IngestReport:
     """Write the six content tables for [start, end] from the Content exports covering it."""
     report = IngestReport()
-    parsed = _parse_all(landing, _overlapping(landing, CONTENT_VOLUMES, start, end, report, requested), report)
+    candidates = _overlapping(landing, CONTENT_VOLUMES, start, end, report, requested)
+    parsed = _parse_all(landing, candidates, report, profiles)
     now = now or dt.datetime.now(dt.timezone.utc)
-    rows = tables.content_rows([(f, e) for f, _, _, e in parsed], start, end, now)
+    rows = tables.content_rows([(f, e) for f, _, _, e in parsed], start, end, now, profiles)
     report.covered_days = {d.date for _, _, _, e in parsed for d in e.daily}
     for table in tables.CONTENT_TABLES:
         report.expected_rows[table.name] = rows[table.name].num_rows
@@ -245,12 +251,13 @@ def ingest_posts(
     end: dt.date,
     now: dt.datetime | None = None,
     requested: Requested = EVERY_PENDING_FILE,
+    profiles: Profiles = NO_ALIASES,
 ) -> IngestReport:
     """Write post_details for the as-of dates [start, end] from single-post exports."""
     report = IngestReport()
-    parsed = _parse_all(landing, _overlapping(landing, ("posts",), start, end, report, requested), report)
+    parsed = _parse_all(landing, _overlapping(landing, ("posts",), start, end, report, requested), report, profiles)
     now = now or dt.datetime.now(dt.timezone.utc)
-    rows = tables.post_rows([(f, e) for f, _, _, e in parsed], start, end, now)
+    rows = tables.post_rows([(f, e) for f, _, _, e in parsed], start, end, now, profiles)
     table = tables.POST_DETAILS
     report.expected_rows[table.name] = rows.num_rows
     report.written.append(lake.replace_scope("bronze", table.name, rows, table.keys, table.scope(start, end)))

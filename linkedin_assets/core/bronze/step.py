@@ -20,7 +20,9 @@ from linkedin_assets.core.bronze.ingest import (
     ingest_patches,
     ingest_posts,
 )
+from linkedin_assets.core.lake.profile_upgrade import upgrade
 from linkedin_assets.core.lake.protocol import DamagedTable, DateScope
+from linkedin_assets.core.profiles import NO_ALIASES, Profiles
 from linkedin_assets.core.reports import CheckReport, StepReport, TableReport, key_parts, run_dates, table_metadata
 
 # kind -> (ingest function, tables it writes, dated)
@@ -67,6 +69,7 @@ def run_step(
     lock=None,
     requested: Requested = EVERY_PENDING_FILE,
     recorded: dict[str, int] | None = None,
+    profiles: Profiles = NO_ALIASES,
 ) -> StepReport:
     """Ingest `kind` for [start, end]; `reported`: table -> the Delta version Dagster last
     recorded for it, for the tables Dagster already has for these dates.
@@ -77,14 +80,16 @@ def run_step(
     Dagster heard (a kill, a full disk), and reporting it now lets downstream catch up.
     `requested`: the pending files this run may take. `recorded`: table -> the Delta version
     of Dagster's latest record of it, for any dates; a table behind it lost commits.
+    `profiles`: the user's aliases, for the dated kinds (patch files name no profile).
     """
     reported = reported or {}
     ingest, table_list, dated = STEPS[kind]
     dates = (start, end) if dated else ()
     with lock if lock is not None else contextlib.nullcontext():
         _check_history(lake, table_list, recorded or {})
-        ingested = ingest(landing, lake, *dates, requested=requested)
-    out = StepReport(rejected=dict(ingested.rejected))
+        upgraded = upgrade(lake, [("bronze", t.name) for t in table_list if t.profiled], profiles)
+        ingested = ingest(landing, lake, *dates, requested=requested, **({"profiles": profiles} if dated else {}))
+    out = StepReport(rejected=dict(ingested.rejected), log=upgraded)
     out.log.append(f"processed {ingested.processed}; re-read {len(ingested.reread)} file(s) from processed/")
     if ingested.left_pending:
         out.log.append(f"left pending for their own runs: {ingested.left_pending}")

@@ -1,5 +1,8 @@
 """The bronze tables: their columns, keys, and rows built from parsed exports.
 
+Every row but post_patch's carries its export's profile (core/profiles.py), the first
+of its keys: two profiles' exports of the same day are two sets of rows.
+
 Several files can hold the same day (a daily file and a later historical file, or
 the same day downloaded twice), and LinkedIn revises past days between downloads
 (up and down; the last day of every export is partial). For each *grain* (a date,
@@ -23,6 +26,7 @@ from linkedin_assets.core.exports.model import POST_METRICS, ContentExport, Patc
 from linkedin_assets.core.lake.delta import OLDER_ROWS
 from linkedin_assets.core.lake.protocol import DateScope
 from linkedin_assets.core.landing import LandedFile
+from linkedin_assets.core.profiles import NO_ALIASES, Profiles
 
 TS = pa.timestamp("us", tz="UTC")
 
@@ -33,6 +37,22 @@ SOURCE_FIELDS = [
 ]
 
 
+def _f(name: str, kind: pa.DataType, nullable: bool = False, doc: str = "", older_rows: str | None = None) -> pa.Field:
+    """A column; `older_rows`: its value in rows stored before a release added it."""
+    metadata: dict[str | bytes, str | bytes] = {"doc": doc} if doc else {}
+    if older_rows is not None:
+        metadata[OLDER_ROWS] = older_rows
+    return pa.field(name, kind, nullable=nullable, metadata=metadata or None)
+
+
+# Every export's profile (core/profiles.py). post_patch has none: it keys by post_url,
+# which no two profiles share.
+PROFILE_FIELDS = [
+    _f("profile", pa.string(), doc="the profile's key: its name folded (core/profiles.py)"),
+    _f("profile_name", pa.string(), doc="the profile's name, as its file or the aliases file names it"),
+]
+
+
 @dataclass(frozen=True)
 class BronzeTable:
     name: str
@@ -40,10 +60,11 @@ class BronzeTable:
     fields: list[pa.Field]
     keys: list[str]
     scope_column: str | None  # the date column a partition owns; None = not partitioned
+    profiled: bool = True  # rows carry their export's profile (PROFILE_FIELDS), the first key
 
     @property
     def schema(self) -> pa.Schema:
-        return pa.schema(self.fields + SOURCE_FIELDS)
+        return pa.schema((PROFILE_FIELDS if self.profiled else []) + self.fields + SOURCE_FIELDS)
 
     def to_arrow(self, rows: list[dict]) -> pa.Table:
         return pa.Table.from_pylist(rows, schema=self.schema)
@@ -55,33 +76,25 @@ class BronzeTable:
         return DateScope(self.scope_column, start, end)
 
 
-def _f(name: str, kind: pa.DataType, nullable: bool = False, doc: str = "", older_rows: str | None = None) -> pa.Field:
-    """A column; `older_rows`: its value in rows stored before a release added it."""
-    metadata: dict[str | bytes, str | bytes] = {"doc": doc} if doc else {}
-    if older_rows is not None:
-        metadata[OLDER_ROWS] = older_rows
-    return pa.field(name, kind, nullable=nullable, metadata=metadata or None)
-
-
 TOTALS = BronzeTable(
     "totals",
     "Profile impressions and engagements per day (ENGAGEMENT sheet).",
     [_f("date", pa.date32()), _f("impressions", pa.int64()), _f("engagements", pa.int64())],
-    keys=["date"],
+    keys=["profile", "date"],
     scope_column="date",
 )
 FOLLOWERS = BronzeTable(
     "followers",
     "New followers per day (FOLLOWERS sheet).",
     [_f("date", pa.date32()), _f("new_followers", pa.int64())],
-    keys=["date"],
+    keys=["profile", "date"],
     scope_column="date",
 )
 FOLLOWER_TOTALS = BronzeTable(
     "follower_totals",
     "Total followers on the date LinkedIn states (FOLLOWERS sheet, first row).",
     [_f("as_of_date", pa.date32()), _f("total_followers", pa.int64())],
-    keys=["as_of_date"],
+    keys=["profile", "as_of_date"],
     scope_column="as_of_date",
 )
 DISCOVERY = BronzeTable(
@@ -95,7 +108,7 @@ DISCOVERY = BronzeTable(
         _f("impressions", pa.int64()),
         _f("members_reached", pa.int64()),
     ],
-    keys=["period_start", "period_end"],
+    keys=["profile", "period_start", "period_end"],
     scope_column="period_end",
 )
 TOP_POSTS = BronzeTable(
@@ -114,7 +127,7 @@ TOP_POSTS = BronzeTable(
         _f("post_publish_date", pa.date32()),
         _f("value", pa.int64()),
     ],
-    keys=["analytics_date", "period_start", "metric", "post_url"],
+    keys=["profile", "analytics_date", "period_start", "metric", "post_url"],
     scope_column="analytics_date",
 )
 DEMOGRAPHICS = BronzeTable(
@@ -135,7 +148,7 @@ DEMOGRAPHICS = BronzeTable(
         _f("percentage", pa.float64(), nullable=True, doc="fraction 0..1; null when below 1%"),
         _f("below_one_percent", pa.bool_()),
     ],
-    keys=["period_start", "period_end", "demographic_type", "category", "value"],
+    keys=["profile", "period_start", "period_end", "demographic_type", "category", "value"],
     scope_column="period_end",
 )
 POST_DETAILS = BronzeTable(
@@ -150,7 +163,7 @@ POST_DETAILS = BronzeTable(
         _f("highlights_start", pa.date32(), nullable=True),
         *[_f(m, pa.int64(), nullable=True) for m in POST_METRICS],
     ],
-    keys=["post_url", "as_of_date"],
+    keys=["profile", "post_url", "as_of_date"],
     scope_column="as_of_date",
 )
 POST_PATCH = BronzeTable(
@@ -164,6 +177,7 @@ POST_PATCH = BronzeTable(
     ],
     keys=["post_url"],
     scope_column=None,
+    profiled=False,
 )
 
 CONTENT_TABLES = (TOTALS, FOLLOWERS, FOLLOWER_TOTALS, DISCOVERY, TOP_POSTS, DEMOGRAPHICS)
@@ -188,15 +202,17 @@ def _latest_per_grain(
     parsed: Iterable[tuple[LandedFile, Any]],
     grains: Callable[[Any], Iterable[tuple[object, list[dict]]]],
     ingested_at: dt.datetime,
+    profiles: Profiles,
 ) -> list[dict]:
-    """Rows of the newest download for each grain; `parsed` may come in any order."""
+    """Rows of the newest download for each grain of each profile; `parsed` may come in any order."""
     winners: dict[object, tuple[tuple, list[dict]]] = {}
     for file, export in parsed:
         rank = (downloaded_at(file, export), file.name)
+        who = profiles.of(file.name, export.profile)
         for grain, rows in grains(export):
-            if grain not in winners or winners[grain][0] <= rank:
-                src = _source(file, export, ingested_at)
-                winners[grain] = (rank, [{**r, **src} for r in rows])
+            if (who.profile, grain) not in winners or winners[who.profile, grain][0] <= rank:
+                src = {"profile": who.profile, "profile_name": who.profile_name, **_source(file, export, ingested_at)}
+                winners[who.profile, grain] = (rank, [{**r, **src} for r in rows])
     return [row for _, rows in winners.values() for row in rows]
 
 
@@ -209,6 +225,7 @@ def content_rows(
     start: dt.date,
     end: dt.date,
     ingested_at: dt.datetime,
+    profiles: Profiles = NO_ALIASES,
 ) -> dict[str, pa.Table]:
     """The six content tables' rows for the dates [start, end]."""
 
@@ -285,12 +302,17 @@ def content_rows(
     }
     by_name = {t.name: t for t in CONTENT_TABLES}
     return {
-        name: by_name[name].to_arrow(_latest_per_grain(parsed, build, ingested_at)) for name, build in builders.items()
+        name: by_name[name].to_arrow(_latest_per_grain(parsed, build, ingested_at, profiles))
+        for name, build in builders.items()
     }
 
 
 def post_rows(
-    parsed: list[tuple[LandedFile, PostExport]], start: dt.date, end: dt.date, ingested_at: dt.datetime
+    parsed: list[tuple[LandedFile, PostExport]],
+    start: dt.date,
+    end: dt.date,
+    ingested_at: dt.datetime,
+    profiles: Profiles = NO_ALIASES,
 ) -> pa.Table:
     def details(e: PostExport):
         if _in(e.as_of_date, start, end):
@@ -307,7 +329,7 @@ def post_rows(
             }
             yield (e.post_url, e.as_of_date), [row]
 
-    return POST_DETAILS.to_arrow(_latest_per_grain(parsed, details, ingested_at))
+    return POST_DETAILS.to_arrow(_latest_per_grain(parsed, details, ingested_at, profiles))
 
 
 def patch_rows(parsed: list[tuple[LandedFile, PatchFile]], ingested_at: dt.datetime) -> pa.Table:

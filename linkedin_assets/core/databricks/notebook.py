@@ -63,6 +63,7 @@ def run_bronze(spark, dbutils) -> None:
     from linkedin_assets.core.bronze.ingest import Requested
     from linkedin_assets.core.bronze.step import run_step
     from linkedin_assets.core.landing import Landing
+    from linkedin_assets.core.profiles import Profiles
 
     with pipes_session(dbutils) as pipes:
         extras = pipes.extras
@@ -77,17 +78,25 @@ def run_bronze(spark, dbutils) -> None:
             {table: int(version) for table, version in (extras.get("reported") or {}).items()},
             requested=Requested.from_json(extras.get("requested")),
             recorded={table: int(version) for table, version in (extras.get("recorded") or {}).items()},
+            profiles=Profiles.from_json(extras.get("profiles")),
         )
         report.send(pipes)
 
 
 def run_silver(spark, dbutils) -> None:
     """The silver notebook: refresh one silver table for the run's dates and check it."""
+    from linkedin_assets.core.profiles import Profiles
     from linkedin_assets.core.silver.tables import SILVER_TABLES
     from linkedin_assets.core.sql.step import run_sql_step
 
     with pipes_session(dbutils) as pipes:
         extras = pipes.extras
         table = {t.name: t for t in SILVER_TABLES}[extras["table"]]
-        report = run_sql_step(notebook_lake(spark, extras), table, _date(extras.get("start")), _date(extras.get("end")))
+        report = run_sql_step(
+            notebook_lake(spark, extras),
+            table,
+            _date(extras.get("start")),
+            _date(extras.get("end")),
+            Profiles.from_json(extras.get("profiles")),
+        )
         report.send(pipes)

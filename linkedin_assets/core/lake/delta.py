@@ -254,4 +254,6 @@ def _comparable(table: pa.Table | None, keys: list[str]) -> list[dict]:
 
 
 def same_rows(current: pa.Table | None, new: pa.Table, keys: list[str]) -> bool:
+    if current is not None and set(current.schema.names) != set(new.schema.names):
+        return False  # an older release's columns: rewritten whatever the rows hold
     return _comparable(current, keys) == _comparable(new, keys)

@@ -7,17 +7,20 @@ import datetime as dt
 import pyarrow as pa
 
 from linkedin_assets.core.bronze.tables import ALL_TABLES
+from linkedin_assets.core.lake.profile_upgrade import upgrade
 from linkedin_assets.core.lake.protocol import DateScope, Lake, WriteResult
+from linkedin_assets.core.profiles import NO_ALIASES, Profiles
 from linkedin_assets.core.silver.tables import SILVER_BY_NAME
 from linkedin_assets.core.sql.table import SqlTable
 from linkedin_assets.core.sql.text import sql_text
 
 
-def refresh_table(lake: Lake, table: SqlTable, start=None, end=None) -> WriteResult:
+def refresh_table(lake: Lake, table: SqlTable, start=None, end=None, profiles: Profiles = NO_ALIASES) -> WriteResult:
     """Compute `table` (for [start, end] when partitioned) on the lake's engine and write it.
 
     `lake` is the local `DeltaLake` (local Spark) or, in a Databricks notebook, the
-    `UnityCatalogLake` (the cluster's Spark): the SQL text is the same.
+    `UnityCatalogLake` (the cluster's Spark): the SQL text is the same. `profiles`: the
+    user's aliases, should an older release's rows need theirs (profile_upgrade.py).
     """
     # A table nothing has fed yet (post_patch before any patch file, silver daily tables
     # before any Content file) reads as empty, not missing.
@@ -27,6 +30,8 @@ def refresh_table(lake: Lake, table: SqlTable, start=None, end=None) -> WriteRes
             empty[(catalog, name)] = _output_schema(lake, SILVER_BY_NAME[name], empty)
     rows = _query(lake, table, table.bind(start, end), empty)
     if table.partitioned:
+        # The only write that keeps rows it did not compute: older ones must have their profile.
+        upgrade(lake, [(table.catalog, table.name)], profiles)
         scope = DateScope("analytics_date", start, end)
         return lake.replace_scope(table.catalog, table.name, rows, table.keys, scope)
     return lake.replace_all(table.catalog, table.name, rows, table.keys)

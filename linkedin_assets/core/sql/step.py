@@ -12,6 +12,7 @@ import pyarrow.compute as pc
 
 from linkedin_assets.core import checks
 from linkedin_assets.core.lake.protocol import DateScope
+from linkedin_assets.core.profiles import NO_ALIASES, Profiles
 from linkedin_assets.core.reports import CheckReport, StepReport, TableReport, key_parts, run_dates, table_metadata
 from linkedin_assets.core.sql.refresh import refresh_table
 from linkedin_assets.core.sql.table import SqlTable
@@ -39,7 +40,12 @@ def evaluate_checks(lake, table: SqlTable, stored: pa.Table, start, end) -> dict
         catalog, source, column = table.same_days_as
         source_scope = DateScope(column, start, end).sql() if scope else None
         source_rows = lake.read(catalog, source, source_scope)
-        days = len(set(source_rows[column].to_pylist())) if source_rows is not None else 0
+        # One row per profile and source day.
+        days = (
+            len(set(zip(source_rows["profile"].to_pylist(), source_rows[column].to_pylist(), strict=True)))
+            if source_rows is not None
+            else 0
+        )
         out["rows_match_source"] = checks.row_count_matches(days, rows.num_rows, f"{catalog}.linkedin.{source}")
     if table.non_negative:
         out["non_negative"] = checks.non_negative(rows, table.non_negative)
@@ -63,8 +69,8 @@ def checked(lake, table: SqlTable, metadata: dict, start=None, end=None) -> Step
     )
 
 
-def run_sql_step(lake, table: SqlTable, start=None, end=None) -> StepReport:
-    written = refresh_table(lake, table, start, end)
+def run_sql_step(lake, table: SqlTable, start=None, end=None, profiles: Profiles = NO_ALIASES) -> StepReport:
+    written = refresh_table(lake, table, start, end, profiles)
     metadata = {
         **written.metadata(),
         "changed": written.changed,

@@ -118,10 +118,12 @@ def checked_on_warehouse(warehouse: WarehouseResource, table: SqlTable, metadata
         examples: list[dict] = []
         if broken:
             found = warehouse.execute(
-                f"SELECT * FROM ({_broken_days_sql(name)}) ORDER BY analytics_date, metric_order LIMIT {EXAMPLES_SHOWN}"
+                f"SELECT * FROM ({_broken_days_sql(name)}) ORDER BY analytics_date, profile, metric_order "
+                f"LIMIT {EXAMPLES_SHOWN}"
             )
             examples = [
                 {
+                    "profile": r["profile"],
                     "date": r["analytics_date"].isoformat(),
                     "metric": r["metric"],
                     "posts_plus_others": r["parts"],
@@ -167,9 +169,10 @@ def _figures_sql(name: str, table: SqlTable) -> str:
     ]
     if table.reconcile:
         figures += [
-            # The local check counts a null date as a day of its own, as COUNT(DISTINCT) does not.
-            "COUNT(DISTINCT analytics_date) + COALESCE(MAX(CASE WHEN analytics_date IS NULL THEN 1 ELSE 0 END), 0) "
-            "AS reconciled_days",
+            # Days per profile. The local check counts a null date as a day of its own, as
+            # COUNT(DISTINCT) does not.
+            "COUNT(DISTINCT profile, analytics_date) "
+            "+ COUNT(DISTINCT CASE WHEN analytics_date IS NULL THEN profile END) AS reconciled_days",
             f"(SELECT COUNT(*) FROM ({_broken_days_sql(name)})) AS days_not_reconciling",
         ]
     if table.fresh_column:
@@ -178,28 +181,28 @@ def _figures_sql(name: str, table: SqlTable) -> str:
 
 
 def _broken_days_sql(name: str) -> str:
-    """Each (day, metric) whose post rows plus `others` differ from its `total` row (checks.reconciles)."""
+    """Each (profile, day, metric) whose post rows plus `others` differ from its `total` row (checks.reconciles)."""
     sums = ", ".join(
         # Any row that is not the total, a null row_type included, adds to the parts; nulls add nothing.
         f"COALESCE(SUM(CASE WHEN row_type = 'total' THEN NULL ELSE {_q(m)} END), 0) AS parts_{i}, "
         f"MAX(CASE WHEN row_type = 'total' THEN {_q(m)} END) AS total_{i}"
         for i, m in enumerate(RECONCILED)
     )
-    per_day = f"SELECT analytics_date, {sums} FROM {name} GROUP BY analytics_date"
+    per_day = f"SELECT profile, analytics_date, {sums} FROM {name} GROUP BY profile, analytics_date"
     return " UNION ALL ".join(
-        f"SELECT analytics_date, {i} AS metric_order, '{m}' AS metric, parts_{i} AS parts, total_{i} AS total "
+        f"SELECT profile, analytics_date, {i} AS metric_order, '{m}' AS metric, parts_{i} AS parts, total_{i} AS total "
         f"FROM ({per_day}) WHERE total_{i} IS NOT NULL AND parts_{i} <> total_{i}"
         for i, m in enumerate(RECONCILED)
     )
 
 
 def _distinct_days(warehouse: WarehouseResource, name: str, column: str) -> int:
-    """len(set(column)) of the source, as the local check counts it: a missing source has none."""
+    """The source's distinct (profile, day) pairs, as the local check counts them: a missing source has none."""
     try:
         return int(
             warehouse.execute(
-                f"SELECT COUNT(DISTINCT {_q(column)}) + COALESCE(MAX(CASE WHEN {_q(column)} IS NULL THEN 1 ELSE 0 END), 0) "
-                f"FROM {name}"
+                f"SELECT COUNT(DISTINCT profile, {_q(column)}) "
+                f"+ COUNT(DISTINCT CASE WHEN {_q(column)} IS NULL THEN profile END) FROM {name}"
             ).scalar()
         )
     except WarehouseError as e:

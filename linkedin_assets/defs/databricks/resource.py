@@ -120,6 +120,7 @@ class DatabricksLakehouseResource(LakehouseResource):
                 "reported": dict(reported or {}),
                 "requested": requested.to_json(),
                 "recorded": dict(recorded or {}),
+                "profiles": self.profiles().to_json(),
             },
         )
         # Only what the notebook reported: an unchanged table stays unreported (see bronze/step.py).
@@ -132,7 +133,7 @@ class DatabricksLakehouseResource(LakehouseResource):
             invocation = self._run_notebook(
                 context,
                 "silver",
-                {"table": table.name, **_dates(start, end)},
+                {"table": table.name, **_dates(start, end), "profiles": self.profiles().to_json()},
             )
             return list(invocation.get_results(implicit_materializations=False))
         return dagster_results(gold_step(self.warehouse, table))

@@ -18,18 +18,27 @@ from __future__ import annotations
 
 import datetime as dt
 from abc import ABC, abstractmethod
+from pathlib import Path
 
 import dagster as dg
 
 from linkedin_assets.core.bronze.ingest import EVERY_PENDING_FILE, Requested
 from linkedin_assets.core.lake.protocol import ReadableLake
 from linkedin_assets.core.landing import LandingArea
+from linkedin_assets.core.profiles import NO_ALIASES, Profiles, read_aliases
 from linkedin_assets.core.sql.table import SqlTable
 
 StepResults = list  # MaterializeResult / AssetCheckResult (or Pipes results) an asset yields
 
 
 class LakehouseResource(dg.ConfigurableResource, ABC):
+    # Read on the Dagster side for every step, so an edit applies from the next run on.
+    profiles_file: str | None = None
+
+    def profiles(self) -> Profiles:
+        """The user's profile aliases (LINKEDIN_PROFILES); an AliasError names a broken file."""
+        return read_aliases(Path(self.profiles_file)) if self.profiles_file else NO_ALIASES
+
     @property
     @abstractmethod
     def landing(self) -> LandingArea: ...

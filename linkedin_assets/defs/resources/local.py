@@ -59,6 +59,7 @@ class LocalLakehouseResource(LakehouseResource):
             lock=self.ingest_lock(),
             requested=requested,
             recorded=recorded,
+            profiles=self.profiles(),
         )
         for line in report.log:
             context.log.info(line)
@@ -72,7 +73,7 @@ class LocalLakehouseResource(LakehouseResource):
         end: dt.date | None = None,
     ) -> StepResults:
         self.spark.session(context.log)  # opened here, so that a fallback is said in the run's log
-        return dagster_results(run_sql_step(self.lake, table, start, end))
+        return dagster_results(run_sql_step(self.lake, table, start, end, self.profiles()))
 
     def publish_dashboard(self, context: dg.AssetExecutionContext) -> dict:
         """Render the HTML dashboard under LINKEDIN_HOME."""
