@@ -27,7 +27,7 @@ from linkedin_assets.samples.profile import build_profile
 from linkedin_assets.samples.writer import write_content_export, write_post_export
 from linkedin_assets_tests.databricks_standin import DatabricksStandIn
 from linkedin_assets_tests.homes import use_home
-from linkedin_assets_tests.test_dashboard_render import _chromium, _run_chromium
+from linkedin_assets_tests.test_dashboard_render import _chromium, _run_chromium, embedded_data
 
 END = dt.date(2026, 10, 31)  # a Saturday; the profile starts on Tuesday 22 September
 DAYS = 40
@@ -308,8 +308,7 @@ def lakeview_widget(name: str) -> tuple[str, dict]:
 
 def page_model(settings) -> dict:
     """What the local page computed: the model the dashboard asset embedded in it."""
-    page = dashboard_path(settings.home).read_text(encoding="utf-8")
-    return json.loads(re.search(r'<script type="application/json" id="data">(.*?)</script>', page, re.S).group(1))
+    return embedded_data(dashboard_path(settings.home).read_text(encoding="utf-8"))
 
 
 def lakeview_periods(rows: list[dict], monthly: bool) -> dict[str, dict]:

@@ -1,12 +1,21 @@
-"""The local dashboard: gold tables -> $LINKEDIN_HOME/dashboard/index.html."""
+"""The local dashboard: gold tables -> $LINKEDIN_HOME/dashboard/index.html.
+
+With several profiles in the lake, each has a page of its own (`profile-<key>.html`, the
+same pages, from that profile's rows only) and every page links to the others; index.html
+is the first profile's page. One profile: index.html alone, as before.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from pathlib import Path
+from urllib.parse import quote
 
-from linkedin_assets.core.dashboard.render import headline, write_dashboard
+from linkedin_assets.core.dashboard.render import ProfileLink, headline, write_dashboard
 from linkedin_assets.core.lake.protocol import ReadableLake
+
+TABLES = ("fct_daily_profile_statistics", "fct_daily_post_statistics", "fct_post_statistics", "fct_latest_demographics")
 
 
 def dashboard_path(home: Path) -> Path:
@@ -14,25 +23,57 @@ def dashboard_path(home: Path) -> Path:
     return Path(home) / "dashboard" / "index.html"
 
 
+def profile_page(home: Path, profile: str) -> Path:
+    """One profile's page, beside index.html."""
+    return dashboard_path(home).with_name(f"profile-{profile}.html")
+
+
 def _rows(lake, table: str) -> list[dict]:
     rows = lake.read("gold", table)
     return rows.to_pylist() if rows is not None else []
 
 
+def _names(tables: dict[str, list[dict]]) -> dict[str, str]:
+    """Each profile's display name: the one its newest daily row carries (its posts' when it has no days)."""
+    named: dict[str, tuple[str, str]] = {}
+    for table in TABLES:
+        for r in tables[table]:
+            when = str(r.get("analytics_date") or "")
+            if r["profile"] not in named or (table == TABLES[0] and when >= named[r["profile"]][0]):
+                named[r["profile"]] = (when, r["profile_name"] or r["profile"])
+    return {key: name for key, (_, name) in named.items()}
+
+
 def write_local_dashboard(lake: ReadableLake, home: Path) -> dict:
-    """Render gold into the HTML page; its metadata (path, link, headline numbers)."""
-    profile = sorted(_rows(lake, "fct_daily_profile_statistics"), key=lambda r: r["analytics_date"])
-    posts = _rows(lake, "fct_daily_post_statistics")
-    path = dashboard_path(home)
-    write_dashboard(
-        path,
-        profile,
-        posts,
-        dt.datetime.now(dt.timezone.utc),
-        post_stats=_rows(lake, "fct_post_statistics"),
-        demographic_rows=_rows(lake, "fct_latest_demographics"),
+    """Render gold into the HTML pages; their metadata (path, link, the first profile's headline numbers)."""
+    tables = {t: _rows(lake, t) for t in TABLES}
+    names = _names(tables)
+    order = sorted(names, key=lambda key: (names[key].casefold(), key))
+    by_profile: dict[str, dict[str, list[dict]]] = defaultdict(lambda: {t: [] for t in TABLES})
+    for table, rows in tables.items():
+        for r in rows:
+            by_profile[r["profile"]][table].append(r)
+    now = dt.datetime.now(dt.timezone.utc)
+    index = dashboard_path(home)
+    pages = [(index, order[0] if order else None)] + (
+        [(profile_page(home, p), p) for p in order] if len(order) > 1 else []
     )
-    numbers = {k: v for k, v in headline(profile).items() if v is not None}
+    for path, current in pages:
+        mine = by_profile[current] if current is not None else {t: [] for t in TABLES}
+        links = [ProfileLink(names[p], quote(profile_page(home, p).name), p == current) for p in order]
+        write_dashboard(
+            path,
+            sorted(mine[TABLES[0]], key=lambda r: r["analytics_date"]),
+            mine[TABLES[1]],
+            now,
+            post_stats=mine[TABLES[2]],
+            demographic_rows=mine[TABLES[3]],
+            profile=names[current] if current is not None and len(order) > 1 else None,
+            profiles=links if len(order) > 1 else [],
+        )
+    first = by_profile[order[0]][TABLES[0]] if order else []
+    numbers = {k: v for k, v in headline(sorted(first, key=lambda r: r["analytics_date"])).items() if v is not None}
     if "engagement_rate" in numbers:  # as a person reads it in the UI, not 0.0349999...
         numbers["engagement_rate"] = f"{numbers['engagement_rate']:.2%}"
-    return {"path": str(path), "url": path.as_uri(), **numbers}
+    profiles = {"profiles": [names[p] for p in order]} if len(order) > 1 else {}
+    return {"path": str(index), "url": index.as_uri(), **profiles, **numbers}

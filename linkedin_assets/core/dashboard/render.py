@@ -19,6 +19,7 @@ import pathlib
 import tempfile
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from linkedin_assets.core.dashboard.audience import demographics as audience_model
@@ -355,6 +356,25 @@ def _inline_safe(code: str, tag: str) -> str:
     return code.replace(f"</{tag}", f"<\\/{tag}")
 
 
+@dataclass(frozen=True)
+class ProfileLink:
+    """One entry of the profile switch: another profile's page (see dashboard/local.py)."""
+
+    name: str
+    href: str  # relative to the page, URL-quoted
+    current: bool
+
+
+def _profile_switch(links: list[ProfileLink]) -> str:
+    if not links:
+        return ""
+    items = []
+    for link in links:
+        marked = ' class="profile active" aria-current="page"' if link.current else ' class="profile"'
+        items.append(f'<a{marked} href="{html.escape(link.href)}">{html.escape(link.name)}</a>')
+    return f'\n  <nav class="profiles" aria-label="Profiles">{"".join(items)}</nav>'
+
+
 def render_dashboard(
     profile_rows: list[dict],
     post_rows: list[dict],
@@ -362,10 +382,15 @@ def render_dashboard(
     title: str = "LinkedIn Statistics",
     post_stats: list[dict] | None = None,
     demographic_rows: list[dict] | None = None,
+    profile: str | None = None,
+    profiles: list[ProfileLink] | None = None,
 ) -> str:
-    """The whole dashboard as one self-contained HTML document."""
+    """The whole dashboard as one self-contained HTML document; `profile`: whose it is, when the
+    lake holds several (`profiles`: the switch to the others' pages)."""
     model = build_model(profile_rows, post_rows, post_stats, demographic_rows)
+    title = f"{title}: {profile}" if profile else title
     model["title"] = title
+    model["profile"] = profile
     model["generated_at"] = _iso(generated_at)
     css = _inline_safe(_read_static("dashboard.css"), "style")
     js = _inline_safe(_read_static("dashboard.js"), "script")
@@ -388,7 +413,7 @@ def render_dashboard(
 </head>
 <body>
 <header class="topbar">
-  <div class="brand"><span class="logo">in</span><h1>{t}</h1></div>
+  <div class="brand"><span class="logo">in</span><h1>{t}</h1></div>{_profile_switch(profiles or [])}
   <nav class="tabs" role="tablist">
     <button type="button" class="tab" role="tab" data-tab="summary">Summary</button>
     <button type="button" class="tab" role="tab" data-tab="post">By post</button>
@@ -425,12 +450,20 @@ def write_dashboard(
     generated_at: dt.datetime,
     post_stats: list[dict] | None = None,
     demographic_rows: list[dict] | None = None,
+    profile: str | None = None,
+    profiles: list[ProfileLink] | None = None,
 ) -> pathlib.Path:
     """Render and write atomically (temp file in the same folder, then os.replace)."""
     path = pathlib.Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     text = render_dashboard(
-        profile_rows, post_rows, generated_at, post_stats=post_stats, demographic_rows=demographic_rows
+        profile_rows,
+        post_rows,
+        generated_at,
+        post_stats=post_stats,
+        demographic_rows=demographic_rows,
+        profile=profile,
+        profiles=profiles,
     )
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
