@@ -23,6 +23,7 @@ from linkedin_assets.core.dashboard.periods import followers_every_day
 from linkedin_assets.core.dashboard.render import build_model
 from linkedin_assets.core.databricks.lakeview import DASHBOARD_FILE
 from linkedin_assets.core.lake.delta import DeltaLake
+from linkedin_assets.core.profiles import slug
 from linkedin_assets.samples.profile import build_profile
 from linkedin_assets.samples.writer import write_content_export, write_post_export
 from linkedin_assets_tests.databricks_standin import DatabricksStandIn
@@ -292,10 +293,16 @@ def test_gold_latest_demographics_are_the_newest_files(site):
 # ---------------------------------------------------------- Lakeview, same lake
 
 
-def lakeview_rows(lake_root, dataset: str) -> list[dict]:
-    """A Lakeview dataset's rows: its SQL run on the lake as the warehouse stand-in runs it."""
+def lakeview_rows(lake_root, dataset: str, profile_name: str | None = None) -> list[dict]:
+    """A Lakeview dataset's rows: its SQL run on the lake as the warehouse stand-in runs it;
+    with `profile_name`, as the dashboard's Profile filter narrows them (a filter on the
+    dataset's result)."""
     [found] = [d for d in json.loads(DASHBOARD_FILE.read_text())["datasets"] if d["name"] == dataset]
-    return DatabricksStandIn(lake_root).execute("".join(found["queryLines"]), {}).to_pylist()
+    sql = "".join(found["queryLines"])
+    if profile_name is not None:
+        sql = f"SELECT * FROM ({sql}) AS shown WHERE profile_name = :profile_name"
+    params = {} if profile_name is None else {"profile_name": profile_name}
+    return DatabricksStandIn(lake_root).execute(sql, params).to_pylist()
 
 
 def lakeview_widget(name: str) -> tuple[str, dict]:
@@ -366,10 +373,10 @@ def test_lakeview_weeks_and_months_hold_the_local_pages_days(site):
         assert (read, encodings["x"]["fieldName"]) == (dataset, "period_label"), widget
 
 
-def lakeview_followers(lake_root) -> list[dict]:
+def lakeview_followers(lake_root, profile_name: str | None = None) -> list[dict]:
     return [
         {"date": r["analytics_date"].isoformat(), "total_followers": r["total_followers"], "source": r["source"]}
-        for r in lakeview_rows(lake_root, "followers_daily")
+        for r in lakeview_rows(lake_root, "followers_daily", profile_name)
     ]
 
 
@@ -437,20 +444,32 @@ CHAIN_TOTALS = {
 def test_lakeview_followers_and_partial_weeks_follow_the_local_rules_across_breaks(tmp_path):
     """A small gold profile table (no pipeline) with missing days and counts: Lakeview's
     derived totals and partial periods equal the local page's functions, and the chain
-    breaks where the local page's does."""
-    rows = pa.table(
-        {
-            "analytics_date": pa.array([d for d, _, _ in CHAIN], pa.date32()),
-            "impressions": pa.array([None if d.day == 11 else 10 * d.day for d, _, _ in CHAIN], pa.int64()),
-            "engagements": pa.array([d.day for d, _, _ in CHAIN], pa.int64()),
-            "new_followers": pa.array([n for _, n, _ in CHAIN], pa.int64()),
-            "total_followers": pa.array([t for _, _, t in CHAIN], pa.int64()),
-        }
+    breaks where the local page's does. A second profile's days of the same dates (more
+    followers) leave each one's chain its own."""
+
+    def chain(name: str, more: int) -> pa.Table:
+        return pa.table(
+            {
+                "profile": pa.array([slug(name)] * len(CHAIN), pa.string()),
+                "profile_name": pa.array([name] * len(CHAIN), pa.string()),
+                "analytics_date": pa.array([d for d, _, _ in CHAIN], pa.date32()),
+                "impressions": pa.array([None if d.day == 11 else 10 * d.day for d, _, _ in CHAIN], pa.int64()),
+                "engagements": pa.array([d.day for d, _, _ in CHAIN], pa.int64()),
+                "new_followers": pa.array([n for _, n, _ in CHAIN], pa.int64()),
+                "total_followers": pa.array([None if t is None else t + more for _, _, t in CHAIN], pa.int64()),
+            }
+        )
+
+    rows, other = chain("Ada Lovelace", 0), chain("Grace Hopper", 1000)
+    DeltaLake(tmp_path).replace_all(
+        "gold", "fct_daily_profile_statistics", pa.concat_tables([rows, other]), ["profile", "analytics_date"]
     )
-    DeltaLake(tmp_path).replace_all("gold", "fct_daily_profile_statistics", rows, ["analytics_date"])
+    assert {f["date"]: (f["total_followers"], f["source"]) for f in lakeview_followers(tmp_path, "Grace Hopper")} == {
+        day: (total + 1000, source) for day, (total, source) in CHAIN_TOTALS.items()
+    }
     model = build_model(rows.to_pylist(), [])
     local = followers_every_day(model["daily"])
-    shown = lakeview_followers(tmp_path)
+    shown = lakeview_followers(tmp_path, "Ada Lovelace")
     assert {f["date"]: (f["total_followers"], f["source"]) for f in shown} == CHAIN_TOTALS
     assert shown == [
         {"date": f["date"], "total_followers": f["total_followers"], "source": "derived" if f["derived"] else "stated"}
@@ -458,7 +477,7 @@ def test_lakeview_followers_and_partial_weeks_follow_the_local_rules_across_brea
     ]
 
     # Partial weeks and months, a missing day included, as the local page buckets them.
-    found = {name: lakeview_rows(tmp_path, name) for name in ("profile_weekly", "profile_monthly")}
+    found = {name: lakeview_rows(tmp_path, name, "Ada Lovelace") for name in ("profile_weekly", "profile_monthly")}
     for dataset, buckets, monthly in (("profile_weekly", "weekly", False), ("profile_monthly", "monthly", True)):
         shown_periods = lakeview_periods(found[dataset], monthly)
         assert {k: {c: v for c, v in r.items() if c != "period_label"} for k, r in shown_periods.items()} == (

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 import os
 import re
 import subprocess
@@ -18,6 +19,7 @@ import pytest
 from linkedin_assets.cli import run_pending
 from linkedin_assets.core.bronze.tables import ALL_TABLES
 from linkedin_assets.core.dashboard.local import dashboard_path, profile_page
+from linkedin_assets.core.databricks.lakeview import DASHBOARD_FILE
 from linkedin_assets.core.exports.model import ExportError
 from linkedin_assets.core.lake.delta import DeltaLake
 from linkedin_assets.core.profiles import AliasError, Profiles, read_aliases, slug
@@ -25,6 +27,7 @@ from linkedin_assets.core.project_files import REPO_ROOT
 from linkedin_assets.samples.profile import build_profile
 from linkedin_assets.samples.writer import write_content_export, write_post_export
 from linkedin_assets_tests.homes import use_home
+from linkedin_assets_tests.test_dashboard_pages import lakeview_rows
 from linkedin_assets_tests.test_dashboard_render import embedded_data
 
 END = dt.date(2026, 10, 31)
@@ -78,7 +81,9 @@ def team(tmp_path_factory):
                 write_content_export(legacy, historical, start, RENAMED_ON - DAY, flavour="legacy")
                 write_content_export(person, historical, RENAMED_ON, END - DAY, flavour="2026")
             else:
-                write_content_export(person, historical, start, END - DAY, flavour="2026")
+                # Grace's older file is a legacy one: LinkedIn glued her name ("GraceHopper").
+                flavour = "legacy" if name == "Grace Hopper" else "2026"
+                write_content_export(person, historical, start, END - DAY, flavour=flavour)
             write_content_export(person, daily, END, END, flavour="2026")
         ada = people["Ada Lovelace"]
         write_post_export(ada, ada.posts[-1].url, END, settings.volume("posts"), flavour="2026")
@@ -109,7 +114,8 @@ def test_each_profiles_daily_figures_are_its_own_files(team):
                 truth.engagements,
                 truth.new_followers,
             ), (name, day)
-            assert row["profile_name"] == name
+            # As its file wrote it: Grace's legacy days glued, her newest spaced.
+            assert row["profile_name"] == (name.replace(" ", "") if name == "Grace Hopper" and day < END else name)
             before = person.days.get(day - DAY)
             assert row["change_in_impressions"] == (truth.impressions - before.impressions if before else None)
 
@@ -172,6 +178,39 @@ def test_each_profile_has_a_dashboard_page_and_every_page_switches_to_the_others
         assert [shown for active, _, shown in switch if active] == [name]
     index = embedded_data(dashboard_path(settings.home).read_text(encoding="utf-8"))
     assert index["profile"] == names[0]
+
+
+def test_the_lakeview_profile_filter_narrows_every_dataset_to_one_profile(team):
+    """The dashboard's Profile filter (its global filters page) reaches every dataset; each
+    profile is one value, its newest name, and a filtered dataset holds that profile's
+    figures only: those of its local page."""
+    settings, people, _, _ = team
+    definition = json.loads(DASHBOARD_FILE.read_text())
+    [filters] = [p for p in definition["pages"] if p.get("pageType") == "PAGE_TYPE_GLOBAL_FILTERS"]
+    [widget] = [item["widget"] for item in filters["layout"]]
+    assert widget["spec"]["widgetType"] == "filter-single-select"
+    by_query = {q["name"]: q["query"] for q in widget["queries"]}
+    reached = {by_query[f["queryName"]]["datasetName"] for f in widget["spec"]["encodings"]["fields"]}
+    assert reached == {d["name"] for d in definition["datasets"]}
+    assert all(f["fieldName"] == "profile_name" for f in widget["spec"]["encodings"]["fields"])
+
+    with_rows = {d["name"] for d in definition["datasets"] if lakeview_rows(settings.lake, d["name"])}
+    assert with_rows >= {"profile_daily", "profile_weekly", "followers_daily", "day_rows", "post_lifetime"}
+    for dataset in with_rows:
+        # One value per profile: Grace's glued legacy name never shows beside her newest.
+        assert {r["profile_name"] for r in lakeview_rows(settings.lake, dataset)} <= set(people), dataset
+    for name, person in people.items():
+        model = embedded_data(profile_page(settings.home, slug(name)).read_text(encoding="utf-8"))
+        daily = lakeview_rows(settings.lake, "profile_daily", name)
+        assert {r["analytics_date"].isoformat(): r["impressions"] for r in daily} == {
+            d["date"]: d["impressions"] for d in model["daily"]
+        }
+        weekly = lakeview_rows(settings.lake, "profile_weekly", name)
+        assert {r["period_start"].isoformat(): r["impressions"] for r in weekly} == {
+            w["period"]: w["impressions"] for w in model["weekly"]
+        }
+        ranked = {r["link"] for r in lakeview_rows(settings.lake, "post_ranking", name)}
+        assert ranked and ranked <= {p.url for p in person.posts}
 
 
 # The last release before rows carried their profile.
