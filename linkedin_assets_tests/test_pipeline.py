@@ -184,6 +184,7 @@ def test_dashboard_written_with_headline_metadata(demo):
     metadata = event.asset_materialization.metadata
     assert metadata["total_impressions"].value == sum(t.impressions for t in profile.days.values())
     assert metadata["path"].value == str(page)
+    assert metadata["profile"].value == profile.name  # one profile: named, its numbers at the top
     rate = sum(t.engagements for t in profile.days.values()) / sum(t.impressions for t in profile.days.values())
     assert metadata["engagement_rate"].value == f"{rate:.2%}"  # as a person reads it, not a raw fraction
 

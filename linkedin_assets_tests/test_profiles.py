@@ -14,6 +14,7 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
+import dagster as dg
 import pytest
 
 from linkedin_assets.cli import run_pending
@@ -24,6 +25,9 @@ from linkedin_assets.core.exports.model import ExportError
 from linkedin_assets.core.lake.delta import DeltaLake
 from linkedin_assets.core.profiles import AliasError, Profiles, read_aliases, slug
 from linkedin_assets.core.project_files import REPO_ROOT
+from linkedin_assets.core.settings import EmailSettings
+from linkedin_assets.defs.dashboard.assets import DASHBOARD_KEY
+from linkedin_assets.defs.notifications import dashboard_email_message
 from linkedin_assets.samples.profile import build_profile
 from linkedin_assets.samples.writer import write_content_export, write_post_export
 from linkedin_assets_tests.homes import use_home
@@ -211,6 +215,21 @@ def test_the_lakeview_profile_filter_narrows_every_dataset_to_one_profile(team):
         }
         ranked = {r["link"] for r in lakeview_rows(settings.lake, "post_ranking", name)}
         assert ranked and ranked <= {p.url for p in person.posts}
+
+
+def test_the_dashboard_email_gives_each_profile_its_own_numbers(team):
+    """The refresh email from the dashboard's real materialization: one block per profile,
+    named, with that profile's totals, never a sum of several people's."""
+    _, people, _, _ = team
+    entry = dg.DagsterInstance.get().get_latest_materialization_event(DASHBOARD_KEY)
+    email = dashboard_email_message(entry, EmailSettings())
+    assert email.subject == "[LinkedIn Analytics] dashboard refreshed: 3 profiles"
+    blocks = email.body.split("\n\n")
+    for name, person in people.items():
+        [block] = [b for b in blocks if b.startswith(name + "\n")]
+        impressions = sum(day.impressions for day in person.days.values())
+        assert f"Impressions:      {impressions:,}" in block, block
+        assert f"({min(person.days)} to {max(person.days)})" in block
 
 
 # The last release before rows carried their profile.

@@ -228,11 +228,32 @@ def dashboard_email_message(entry: dg.EventLogEntry, settings: EmailSettings) ->
     m = _metadata_values(entry)
     generated = dt.datetime.fromtimestamp(entry.timestamp, dt.timezone.utc).isoformat(timespec="seconds")
     lines = ["The LinkedIn Statistics dashboard was refreshed.", "", f"Generated:  {generated}"]
+    if m.get("profile"):
+        lines.append(f"Profile:    {m['profile']}")
     if m.get("path"):
         lines.append(f"File:       {m['path']}")
     if m.get("url"):
         lines.append(f"Open:       {m['url']}")
-    lines.append("")
+    profiles = [p for p in m.get("by_profile") or [] if isinstance(p, dict)]
+    for numbers in profiles or [m]:
+        lines.append("")
+        if profiles:
+            lines.append(str(numbers.get("profile") or "?"))
+        lines += _figures(numbers)
+    if entry.run_id:
+        lines += ["", f"Run: {settings.run_url(entry.run_id)}"]
+    if profiles:
+        subject = f"dashboard refreshed: {len(profiles)} profiles"
+    else:
+        who = f" for {m['profile']}" if m.get("profile") else ""
+        period = f": {m['first_date']} to {m['last_date']}" if m.get("first_date") and m.get("last_date") else ""
+        subject = f"dashboard refreshed{who}{period}"
+    return Email(f"{SUBJECT_PREFIX} {subject}", "\n".join(lines) + "\n")
+
+
+def _figures(m: dict) -> list[str]:
+    """One profile's headline numbers, a line each."""
+    lines = []
     if m.get("days") is not None:
         span = f" ({m['first_date']} to {m['last_date']})" if m.get("first_date") and m.get("last_date") else ""
         lines.append(f"Days:             {_number(m['days'])}{span}")
@@ -252,10 +273,7 @@ def dashboard_email_message(entry: dg.EventLogEntry, settings: EmailSettings) ->
     for key, label in (("best_day", "Best day:"), ("worst_day", "Worst day:")):
         if m.get(key):
             lines.append(f"{label:<18}{m[key]}")
-    if entry.run_id:
-        lines += ["", f"Run: {settings.run_url(entry.run_id)}"]
-    period = f": {m['first_date']} to {m['last_date']}" if m.get("first_date") and m.get("last_date") else ""
-    return Email(f"{SUBJECT_PREFIX} dashboard refreshed{period}", "\n".join(lines) + "\n")
+    return lines
 
 
 def _latest_dashboard_record(instance: dg.DagsterInstance):

@@ -45,7 +45,7 @@ def _names(tables: dict[str, list[dict]]) -> dict[str, str]:
 
 
 def write_local_dashboard(lake: ReadableLake, home: Path) -> dict:
-    """Render gold into the HTML pages; their metadata (path, link, the first profile's headline numbers)."""
+    """Render gold into the HTML pages; their metadata (path, link, and each profile's name and headline numbers)."""
     tables = {t: _rows(lake, t) for t in TABLES}
     names = _names(tables)
     order = sorted(names, key=lambda key: (names[key].casefold(), key))
@@ -71,9 +71,20 @@ def write_local_dashboard(lake: ReadableLake, home: Path) -> dict:
             profile=names[current] if current is not None and len(order) > 1 else None,
             profiles=links if len(order) > 1 else [],
         )
-    first = by_profile[order[0]][TABLES[0]] if order else []
-    numbers = {k: v for k, v in headline(sorted(first, key=lambda r: r["analytics_date"])).items() if v is not None}
+    written = {"path": str(index), "url": index.as_uri()}
+    if len(order) > 1:
+        # Each profile's numbers apart: a sum of several people's figures means nothing.
+        summaries = [{"profile": names[p], **_numbers(by_profile[p][TABLES[0]])} for p in order]
+        return {**written, "profiles": [names[p] for p in order], "by_profile": summaries}
+    named = {"profile": names[order[0]]} if order else {}
+    return {**written, **named, **_numbers(by_profile[order[0]][TABLES[0]] if order else [])}
+
+
+def _numbers(daily_rows: list[dict]) -> dict:
+    """A profile's headline numbers, as metadata shows them."""
+    numbers = {
+        k: v for k, v in headline(sorted(daily_rows, key=lambda r: r["analytics_date"])).items() if v is not None
+    }
     if "engagement_rate" in numbers:  # as a person reads it in the UI, not 0.0349999...
         numbers["engagement_rate"] = f"{numbers['engagement_rate']:.2%}"
-    profiles = {"profiles": [names[p] for p in order]} if len(order) > 1 else {}
-    return {"path": str(index), "url": index.as_uri(), **profiles, **numbers}
+    return numbers
