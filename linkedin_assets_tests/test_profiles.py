@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import html
 import json
 import os
 import re
@@ -165,9 +166,16 @@ def test_every_bronze_row_names_its_profile_and_a_key_holds_per_profile(team):
     assert jane == {"Jane Q Doe"}  # the aliases file's name, for her legacy files' rows too
 
 
+def _switch(page: str) -> list[tuple[bool, str, str]]:
+    """A page's profile switch: (current, href, shown) per link."""
+    found = re.findall(r'<a class="profile( active)?"[^>]* href="([^"]+)">([^<]+)</a>', page)
+    return [(bool(active), href, html.unescape(shown)) for active, href, shown in found]
+
+
 def test_each_profile_has_a_dashboard_page_and_every_page_switches_to_the_others(team):
     settings, people, _, _ = team
     names = sorted(people, key=str.casefold)
+    everyone = [("index.html", "Team")] + [(f"profile-{slug(n)}.html", n) for n in names]
     for name, person in people.items():
         page = profile_page(settings.home, slug(name)).read_text(encoding="utf-8")
         model = embedded_data(page)
@@ -177,11 +185,31 @@ def test_each_profile_has_a_dashboard_page_and_every_page_switches_to_the_others
             day.isoformat(): truth.impressions for day, truth in person.days.items()
         }
         assert {p["url"] for p in model["posts"]} <= {p.url for p in person.posts}
-        switch = re.findall(r'<a class="profile( active)?"[^>]* href="([^"]+)">([^<]+)</a>', page)
-        assert [(href, shown) for _, href, shown in switch] == [(f"profile-{slug(n)}.html", n) for n in names]
-        assert [shown for active, _, shown in switch if active] == [name]
-    index = embedded_data(dashboard_path(settings.home).read_text(encoding="utf-8"))
-    assert index["profile"] == names[0]
+        switch = _switch(page)
+        assert [(href, shown) for _, href, shown in switch] == everyone
+        assert [shown for current, _, shown in switch if current] == [name]
+
+
+def test_the_team_overview_sets_each_profiles_numbers_beside_the_others(team):
+    """index.html, with several profiles: a row per profile linking to its page, its own
+    totals, and the team's total of what adds up across people."""
+    settings, people, _, _ = team
+    page = dashboard_path(settings.home).read_text(encoding="utf-8")
+    assert [shown for current, _, shown in _switch(page) if current] == ["Team"]
+    rows = re.findall(r'<tr><th scope="row"><a class="member" href="([^"]+)">([^<]+)</a></th>(.*?)</tr>', page)
+    assert [(href, html.unescape(name)) for href, name, _ in rows] == [
+        (f"profile-{slug(n)}.html", n) for n in sorted(people, key=str.casefold)
+    ]
+    cells = {html.unescape(name): re.findall(r"<td[^>]*>([^<]*)</td>", tds) for _, name, tds in rows}
+    for name, person in people.items():
+        days, dates, impressions, engagements, _rate, new_followers, _followers, _best = cells[name]
+        assert days == str(len(person.days)) and dates == f"{min(person.days)} to {max(person.days)}"
+        assert impressions == f"{sum(d.impressions for d in person.days.values()):,}"
+        assert engagements == f"{sum(d.engagements for d in person.days.values()):,}"
+        assert new_followers == f"{sum(d.new_followers for d in person.days.values()):,}"
+    [total] = re.findall(r'<tr class="team-total">(.*?)</tr>', page)
+    team_impressions = sum(d.impressions for person in people.values() for d in person.days.values())
+    assert f'<td class="num">{team_impressions:,}</td>' in total
 
 
 def test_the_lakeview_profile_filter_narrows_every_dataset_to_one_profile(team):

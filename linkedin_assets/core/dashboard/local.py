@@ -1,8 +1,9 @@
 """The local dashboard: gold tables -> $LINKEDIN_HOME/dashboard/index.html.
 
 With several profiles in the lake, each has a page of its own (`profile-<key>.html`, the
-same pages, from that profile's rows only) and every page links to the others; index.html
-is the first profile's page. One profile: index.html alone, as before.
+same pages, from that profile's rows only), index.html is the team overview
+(core/dashboard/team.py), and every page links to all the others. One profile:
+index.html is its page, alone.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from collections import defaultdict
 from pathlib import Path
 from urllib.parse import quote
 
-from linkedin_assets.core.dashboard.render import ProfileLink, headline, write_dashboard
+from linkedin_assets.core.dashboard.render import ProfileLink, headline, write_dashboard, write_page
+from linkedin_assets.core.dashboard.team import Member, render_team
 from linkedin_assets.core.lake.protocol import ReadableLake
 
 TABLES = ("fct_daily_profile_statistics", "fct_daily_post_statistics", "fct_post_statistics", "fct_latest_demographics")
@@ -55,36 +57,48 @@ def write_local_dashboard(lake: ReadableLake, home: Path) -> dict:
             by_profile[r["profile"]][table].append(r)
     now = dt.datetime.now(dt.timezone.utc)
     index = dashboard_path(home)
-    pages = [(index, order[0] if order else None)] + (
-        [(profile_page(home, p), p) for p in order] if len(order) > 1 else []
-    )
-    for path, current in pages:
-        mine = by_profile[current] if current is not None else {t: [] for t in TABLES}
-        links = [ProfileLink(names[p], quote(profile_page(home, p).name), p == current) for p in order]
-        write_dashboard(
-            path,
-            sorted(mine[TABLES[0]], key=lambda r: r["analytics_date"]),
-            mine[TABLES[1]],
-            now,
-            post_stats=mine[TABLES[2]],
-            demographic_rows=mine[TABLES[3]],
-            profile=names[current] if current is not None and len(order) > 1 else None,
-            profiles=links if len(order) > 1 else [],
-        )
     written = {"path": str(index), "url": index.as_uri()}
-    if len(order) > 1:
-        # Each profile's numbers apart: a sum of several people's figures means nothing.
-        summaries = [{"profile": names[p], **_numbers(by_profile[p][TABLES[0]])} for p in order]
-        return {**written, "profiles": [names[p] for p in order], "by_profile": summaries}
-    named = {"profile": names[order[0]]} if order else {}
-    return {**written, **named, **_numbers(by_profile[order[0]][TABLES[0]] if order else [])}
+    if len(order) <= 1:
+        mine = by_profile[order[0]] if order else {t: [] for t in TABLES}
+        _write_profile(index, mine, now)
+        named = {"profile": names[order[0]]} if order else {}
+        return {**written, **named, **_numbers(mine[TABLES[0]])}
+
+    def switch(current: str | None) -> list[ProfileLink]:
+        team = ProfileLink("Team", quote(index.name), current is None)
+        return [team] + [ProfileLink(names[p], quote(profile_page(home, p).name), p == current) for p in order]
+
+    for p in order:
+        _write_profile(profile_page(home, p), by_profile[p], now, names[p], switch(p))
+    members = [Member(names[p], quote(profile_page(home, p).name), _headline(by_profile[p][TABLES[0]])) for p in order]
+    write_page(index, render_team(members, switch(None), now))
+    # Each profile's numbers apart: the metadata never sums several people's figures.
+    summaries = [{"profile": names[p], **_numbers(by_profile[p][TABLES[0]])} for p in order]
+    return {**written, "profiles": [names[p] for p in order], "by_profile": summaries}
+
+
+def _write_profile(
+    path: Path, mine: dict[str, list[dict]], now: dt.datetime, name: str | None = None, links=None
+) -> None:
+    write_dashboard(
+        path,
+        sorted(mine[TABLES[0]], key=lambda r: r["analytics_date"]),
+        mine[TABLES[1]],
+        now,
+        post_stats=mine[TABLES[2]],
+        demographic_rows=mine[TABLES[3]],
+        profile=name,
+        profiles=links or [],
+    )
+
+
+def _headline(daily_rows: list[dict]) -> dict:
+    return headline(sorted(daily_rows, key=lambda r: r["analytics_date"]))
 
 
 def _numbers(daily_rows: list[dict]) -> dict:
     """A profile's headline numbers, as metadata shows them."""
-    numbers = {
-        k: v for k, v in headline(sorted(daily_rows, key=lambda r: r["analytics_date"])).items() if v is not None
-    }
+    numbers = {k: v for k, v in _headline(daily_rows).items() if v is not None}
     if "engagement_rate" in numbers:  # as a person reads it in the UI, not 0.0349999...
         numbers["engagement_rate"] = f"{numbers['engagement_rate']:.2%}"
     return numbers

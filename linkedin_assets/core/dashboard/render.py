@@ -365,7 +365,29 @@ class ProfileLink:
     current: bool
 
 
-def _profile_switch(links: list[ProfileLink]) -> str:
+def page_head(title: str) -> str:
+    """A page's <head>: its title and the dashboard's stylesheet, inlined."""
+    css = _inline_safe(_read_static("dashboard.css"), "style")
+    return f"""<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src data:; style-src 'unsafe-inline'; script-src 'unsafe-inline'">
+<title>{html.escape(title)}</title>
+<style>
+{css}
+</style>
+</head>"""
+
+
+def generated_label(generated_at: dt.datetime) -> str:
+    return html.escape(
+        generated_at.strftime("%Y-%m-%d %H:%M %Z").strip()
+        if isinstance(generated_at, dt.datetime)
+        else str(generated_at)
+    )
+
+
+def profile_switch(links: list[ProfileLink]) -> str:
     if not links:
         return ""
     items = []
@@ -392,28 +414,15 @@ def render_dashboard(
     model["title"] = title
     model["profile"] = profile
     model["generated_at"] = _iso(generated_at)
-    css = _inline_safe(_read_static("dashboard.css"), "style")
     js = _inline_safe(_read_static("dashboard.js"), "script")
     t = html.escape(title)
-    gen = html.escape(
-        generated_at.strftime("%Y-%m-%d %H:%M %Z").strip()
-        if isinstance(generated_at, dt.datetime)
-        else str(generated_at)
-    )
+    gen = generated_label(generated_at)
     return f"""<!DOCTYPE html>
 <html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src data:; style-src 'unsafe-inline'; script-src 'unsafe-inline'">
-<title>{t}</title>
-<style>
-{css}
-</style>
-</head>
+{page_head(title)}
 <body>
 <header class="topbar">
-  <div class="brand"><span class="logo">in</span><h1>{t}</h1></div>{_profile_switch(profiles or [])}
+  <div class="brand"><span class="logo">in</span><h1>{t}</h1></div>{profile_switch(profiles or [])}
   <nav class="tabs" role="tablist">
     <button type="button" class="tab" role="tab" data-tab="summary">Summary</button>
     <button type="button" class="tab" role="tab" data-tab="post">By post</button>
@@ -454,8 +463,6 @@ def write_dashboard(
     profiles: list[ProfileLink] | None = None,
 ) -> pathlib.Path:
     """Render and write atomically (temp file in the same folder, then os.replace)."""
-    path = pathlib.Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     text = render_dashboard(
         profile_rows,
         post_rows,
@@ -465,6 +472,13 @@ def write_dashboard(
         profile=profile,
         profiles=profiles,
     )
+    return write_page(path, text)
+
+
+def write_page(path: pathlib.Path, text: str) -> pathlib.Path:
+    """Write one page atomically: a reader sees the old page or the new one, never half of one."""
+    path = pathlib.Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
