@@ -4,7 +4,8 @@ then the same events under `dagster dev` (bench/dev.py).
 Not a test: it measures. Each scenario runs the real CLI in a fresh process with its
 own LINKEDIN_HOME, so Spark start-up and every fixed cost are included.
 
-`python -m bench headless` runs only the CLI tables, `python -m bench dev` only dagster dev.
+`python -m bench headless` runs only the CLI tables, `python -m bench dev` only dagster dev,
+`python -m bench agency` only the many-profiles table (bench/agency.py).
 """
 
 from __future__ import annotations
@@ -126,18 +127,24 @@ def _load(average: tuple[float, float, float]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parts = (sys.argv[1:] if argv is None else argv) or ["headless", "dev"]
-    unknown = set(parts) - {"headless", "dev"}
+    parts = (sys.argv[1:] if argv is None else argv) or ["headless", "agency", "dev"]
+    unknown = set(parts) - {"headless", "agency", "dev"}
     if unknown:
-        print(f"usage: python -m bench [headless | dev]; not {' '.join(sorted(unknown))}", file=sys.stderr)
+        print(f"usage: python -m bench [headless | agency | dev]; not {' '.join(sorted(unknown))}", file=sys.stderr)
         return 2
     ok = True
     if "headless" in parts:
         ok = headless() and ok
+    if "agency" in parts:
+        from bench.agency import agency
+
+        if "headless" in parts:
+            print()
+        ok = agency() and ok
     if "dev" in parts:
         from bench.dev import main_dev
 
-        if "headless" in parts:
+        if "headless" in parts or "agency" in parts:
             print()
         ok = all(row.ok for row in main_dev()) and ok
     return 0 if ok else 1
