@@ -33,23 +33,28 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def spark_jvms() -> set[int]:
-    """Every Spark JVM on the machine (a warm server is detached from the process that started it)."""
+def spark_jvms(home: Path | None = None) -> set[int]:
+    """Spark JVMs on the machine (a warm server is detached from the process that started it);
+    with `home`, only those started for that LINKEDIN_HOME, which they inherit: the machine is
+    shared, and another test's or a benchmark's engine must not count as this one's."""
     found = set()
     for entry in Path("/proc").iterdir():
         try:
             if entry.name.isdigit() and b"org.apache.spark" in (entry / "cmdline").read_bytes():
-                found.add(int(entry.name))
+                environ = (entry / "environ").read_bytes().split(b"\0")
+                if home is None or f"LINKEDIN_HOME={home}".encode() in environ:
+                    found.add(int(entry.name))
         except OSError:
             continue
     return found
 
 
 def _wait_for_refresh(dashboard: Path, after: float, server: subprocess.Popen, seen: set[int]) -> None:
-    """Until the dashboard is rewritten after `after`; every Spark JVM seen meanwhile goes into `seen`."""
+    """Until the dashboard is rewritten after `after`; every Spark JVM of its home seen meanwhile goes into `seen`."""
+    home = dashboard.parent.parent
     deadline = time.monotonic() + 300
     while time.monotonic() < deadline and server.poll() is None:
-        seen |= spark_jvms()
+        seen |= spark_jvms(home)
         if dashboard.exists() and dashboard.stat().st_mtime > after:
             return
         time.sleep(1)
@@ -86,9 +91,11 @@ def test_dropped_files_reach_the_dashboard_on_one_warm_engine(tmp_path, monkeypa
         _wait_for_refresh(dashboard, 0, server, set())
         assert dashboard.exists(), "no dashboard after the first file"
         warm_engine = warm.server(engine)
+        # The JVMs counted below are this home's: its warm engine must be one of them.
+        assert warm_engine is not None and warm_engine["pid"] in spark_jvms(home), (warm_engine, spark_jvms(home))
         time.sleep(3)  # the first event's last runs end
 
-        before = spark_jvms()
+        before = spark_jvms(home)
         dropped_at = time.time()
         second = write_content_export(profile, home / "scratch", END, END)
         shutil.move(second, settings.volume("content_daily") / second.name)
