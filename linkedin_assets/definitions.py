@@ -20,6 +20,7 @@ from linkedin_assets.core.settings import (
     Settings,
     default_start_date,
     environment_value,
+    load_engine_settings,
     load_settings,
 )
 from linkedin_assets.defs.automation import automation_sensor
@@ -46,8 +47,12 @@ def lakehouse_resource(settings: Settings) -> LakehouseResource:
         from linkedin_assets.defs.databricks.resource import lakehouse_resource as databricks_lakehouse
 
         return databricks_lakehouse(DatabricksSettings.from_env(), profiles_file=str(settings.aliases_file))
+    engine = load_engine_settings()
     return LocalLakehouseResource(
-        home=_home(settings), spark=LocalSparkResource.from_settings(), profiles_file=str(settings.aliases_file)
+        home=_home(settings),
+        engine=engine.sql,
+        spark=LocalSparkResource.from_settings(engine),
+        profiles_file=str(settings.aliases_file),
     )
 
 

@@ -121,7 +121,7 @@ class DatabricksStandIn:
         volumes_root: Path | None = None,
         notebook_dirs: list[Path] | None = None,
     ):
-        self.lake = DeltaLake(Path(lake_root))
+        self.lake = DeltaLake(Path(lake_root), engine="spark")  # a warehouse runs Spark SQL
         self.token = token
         self.warehouse_id = warehouse_id
         self.views: dict[str, dict] = {}  # "gold.linkedin.x" -> {"definition", "comment"}

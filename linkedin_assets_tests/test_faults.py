@@ -359,10 +359,8 @@ def test_a_run_killed_at_any_point_converges_on_the_next_to_what_a_clean_run_giv
     4 of 10 random kills once left silver and gold stale for good."""
     import random
 
-    from linkedin_assets.core.engine.spark import local_session
     from linkedin_assets_tests.lake_state import every_table
 
-    local_session()  # this process keeps the warm engine up between the killed runs
     profile = build_profile(END, 20, seed=14)
 
     def land(home) -> None:

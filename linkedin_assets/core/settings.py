@@ -84,9 +84,10 @@ VARIABLES = (
     ),
     Variable(
         "LINKEDIN_ENGINE",
-        "`warm`",
-        "local Spark: `warm` connects every run to one shared Spark Connect server (started on first use, "
-        "stopped when `dagster dev` stops); `in-process` starts a Spark inside each run",
+        "`duckdb`",
+        "what runs the silver and gold SQL locally: `duckdb` in each run's process (no Java); `spark` the "
+        "Databricks engine, every run connected to one shared local Spark Connect server (started on first use, "
+        "stopped when `dagster dev` stops; needs Java 17+); `spark-in-process` a Spark inside each run",
     ),
     Variable(
         "LINKEDIN_ENGINE_LINGER_SECONDS",
@@ -158,16 +159,25 @@ def reporting_time_zone() -> str:
     return _get("LINKEDIN_REPORTING_TIME_ZONE") or "UTC"
 
 
-ENGINE_MODES = ("warm", "in-process")
+# LINKEDIN_ENGINE -> (the engine of the local SQL, how a Spark starts). The Databricks
+# stand-in's Spark (tests) and `linkedin-analytics engine` use the Spark half whatever the first.
+ENGINES = {
+    "duckdb": ("duckdb", "warm"),
+    "spark": ("spark", "warm"),
+    "spark-in-process": ("spark", "in-process"),
+}
+# What earlier releases called the two Spark modes (Spark was the only engine).
+EARLIER_ENGINE_NAMES = {"warm": "spark", "in-process": "spark-in-process"}
 
 
 @dataclass(frozen=True)
 class EngineSettings:
-    """The local Spark engine (core/engine): read where Spark starts, in whichever process."""
+    """The local engine (core/engine): read where it starts, in whichever process."""
 
-    mode: str
+    mode: str  # a Spark's: warm (the shared server) or in-process
     linger_seconds: float
     directory: Path
+    sql: str = "duckdb"  # what runs the local SQL: duckdb or spark
 
 
 def default_engine_dir() -> Path:
@@ -176,11 +186,14 @@ def default_engine_dir() -> Path:
 
 
 def load_engine_settings(environ: Mapping[str, str] | None = None) -> EngineSettings:
-    mode = (_get("LINKEDIN_ENGINE", environ) or "warm").lower()
-    if mode not in ENGINE_MODES:
-        raise ValueError(f"LINKEDIN_ENGINE={mode!r}: expected one of {', '.join(ENGINE_MODES)}")
+    name = (_get("LINKEDIN_ENGINE", environ) or "duckdb").lower()
+    name = EARLIER_ENGINE_NAMES.get(name, name)
+    if name not in ENGINES:
+        raise ValueError(f"LINKEDIN_ENGINE={name!r}: expected one of {', '.join(ENGINES)}")
+    sql, mode = ENGINES[name]
     directory = _get("LINKEDIN_ENGINE_DIR", environ)
     return EngineSettings(
+        sql=sql,
         mode=mode,
         linger_seconds=_number("LINKEDIN_ENGINE_LINGER_SECONDS", 300, environ),
         directory=Path(directory).resolve() if directory else default_engine_dir(),

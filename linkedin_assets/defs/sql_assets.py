@@ -4,7 +4,7 @@ import dagster as dg
 
 from linkedin_assets.core.bronze.tables import BY_NAME
 from linkedin_assets.core.reports import WARNING_CHECKS
-from linkedin_assets.core.settings import Settings, freshness_days
+from linkedin_assets.core.settings import Settings, freshness_days, load_engine_settings
 from linkedin_assets.core.silver.tables import SILVER_BY_NAME
 from linkedin_assets.core.sql.step import check_names
 from linkedin_assets.core.sql.table import SqlTable
@@ -40,16 +40,20 @@ DESCRIPTIONS = {
 }
 
 
-# What each compute target runs a table on, for the UI's kind tags.
+# What each target runs a table on (locally: LINKEDIN_ENGINE), for the UI's kind tags.
 KINDS = {
-    ("local", "silver"): {"spark", "delta"},
-    ("local", "gold"): {"spark", "delta"},
+    ("duckdb", "silver"): {"duckdb", "delta"},
+    ("duckdb", "gold"): {"duckdb", "delta"},
+    ("spark", "silver"): {"spark", "delta"},
+    ("spark", "gold"): {"spark", "delta"},
     ("databricks", "silver"): {"databricks", "spark"},
     ("databricks", "gold"): {"databricks", "sql"},
 }
 WHERE = {
-    ("local", "silver"): "local Spark",
-    ("local", "gold"): "local Spark",
+    ("duckdb", "silver"): "DuckDB in the run's process",
+    ("duckdb", "gold"): "DuckDB in the run's process",
+    ("spark", "silver"): "local Spark",
+    ("spark", "gold"): "local Spark",
     ("databricks", "silver"): "the silver notebook on Databricks",
     ("databricks", "gold"): "a materialized view on the SQL warehouse",
 }
@@ -70,15 +74,16 @@ def _reads_whole_tables_only(table: SqlTable) -> bool:
 def build_sql_asset(table: SqlTable, settings: Settings, partitions: dg.PartitionsDefinition) -> dg.AssetsDefinition:
     key = table_key(table.catalog, table.name)
     compute = settings.compute
+    runs_on = compute if compute == "databricks" else load_engine_settings().sql
 
     @dg.asset(
         key=key,
         group_name=table.catalog,
-        description=f"{table.description} SQL: sql/{table.sql}.sql, run by {WHERE[(compute, table.catalog)]}.",
+        description=f"{table.description} SQL: sql/{table.sql}.sql, run by {WHERE[(runs_on, table.catalog)]}.",
         deps=[table_key(c, t) for c, t in table.deps],
         partitions_def=partitions if table.partitioned else None,
         backfill_policy=dg.BackfillPolicy.single_run() if table.partitioned else None,
-        kinds=KINDS[(compute, table.catalog)],
+        kinds=KINDS[(runs_on, table.catalog)],
         automation_condition=refresh_with_upstream if _reads_whole_tables_only(table) else refresh_after_upstream,
         retry_policy=retry_policy(table.catalog, settings.retry_delay_seconds),
         pool=writer_pool(compute, f"{table.catalog}_{table.name}"),

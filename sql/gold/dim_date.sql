@@ -9,9 +9,13 @@ WITH bounds AS (
   )
 ),
 days AS (
-  SELECT explode(sequence(first_day, last_day, INTERVAL 1 DAY)) AS date
-  FROM bounds
-  WHERE first_day IS NOT NULL
+  -- Cast: a sequence of dates is dates in Spark, timestamps in DuckDB (core/engine/translate.py).
+  SELECT CAST(day AS DATE) AS date
+  FROM (
+    SELECT explode(sequence(first_day, last_day, INTERVAL 1 DAY)) AS day
+    FROM bounds
+    WHERE first_day IS NOT NULL
+  )
 )
 SELECT
   date,

@@ -23,11 +23,11 @@ from typing import Any
 import pyarrow as pa
 
 from linkedin_assets.core.engine import warm
+from linkedin_assets.core.engine.inputs import localised, read_inputs
 from linkedin_assets.core.engine.java import ensure_java
 from linkedin_assets.core.lake.protocol import ReadableLake
 from linkedin_assets.core.settings import EngineSettings, load_engine_settings, set_environment
 from linkedin_assets.core.signals import children_stop_on_sigterm
-from linkedin_assets.core.sql.text import TABLE_NAME
 
 LOG_CONFIG = Path(__file__).with_name("log4j2.properties")
 MASTER = "local[2]"
@@ -177,10 +177,6 @@ def _frame(session, rows: pa.Table):
     return session.createDataFrame([], schema=from_arrow_schema(rows.schema, prefer_timestamp_ntz=False))
 
 
-def _view_name(catalog: str, table: str) -> str:
-    return f"{catalog}__{table}"
-
-
 def run_sql(
     lake: ReadableLake,
     sql: str,
@@ -194,14 +190,6 @@ def run_sql(
     the session (the run's Spark resource), by default the process's.
     """
     session = (spark or spark_session)()
-    empty = empty or {}
-    for catalog, table in set(TABLE_NAME.findall(sql)):
-        rows = lake.read(catalog, table)
-        if rows is None and (catalog, table) in empty:
-            rows = empty[(catalog, table)].empty_table()
-        if rows is None:
-            where = lake.location(catalog, table)
-            raise LookupError(f"table {catalog}.linkedin.{table} does not exist yet ({where})")
-        _frame(session, rows).createOrReplaceTempView(_view_name(catalog, table))
-    local_sql = TABLE_NAME.sub(lambda m: _view_name(m.group(1), m.group(2)), sql)
-    return session.sql(local_sql, args=params or {}).toArrow()
+    for name, rows in read_inputs(lake, sql, empty).items():
+        _frame(session, rows).createOrReplaceTempView(name)
+    return session.sql(localised(sql), args=params or {}).toArrow()

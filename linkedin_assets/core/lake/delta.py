@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 from deltalake import DeltaTable, Field, QueryBuilder, write_deltalake
 
-from linkedin_assets.core.engine.spark import SparkProvider, run_sql
+from linkedin_assets.core.engine import duckdb
 from linkedin_assets.core.lake.protocol import DamagedTable, DateScope, WriteResult
 from linkedin_assets.core.locks import exclusive
+from linkedin_assets.core.settings import load_engine_settings
 
 # Bookkeeping columns that differ between two ingests of the same data: a row whose
 # values are unchanged keeps the ingest time and the source it was first read from
@@ -50,10 +53,17 @@ def check_log(table: str, path: Path) -> None:
 class DeltaLake:
     """The lake under one root: `<root>/<catalog>/<schema>/<table>`."""
 
-    def __init__(self, root: Path, schema: str = "linkedin", spark: SparkProvider | None = None):
+    def __init__(
+        self,
+        root: Path,
+        schema: str = "linkedin",
+        engine: str | None = None,
+        spark: Callable[[], Any] | None = None,
+    ):
         self.root = Path(root)
         self.schema = schema
-        self.spark = spark  # the session its queries run on; None: the process's (core/engine/spark.py)
+        self.engine = engine  # what runs its queries: duckdb or spark; None: as LINKEDIN_ENGINE says
+        self.spark = spark  # with spark, the session; None: the process's (core/engine/spark.py)
 
     def path(self, catalog: str, table: str) -> Path:
         return self.root / catalog / self.schema / table
@@ -71,8 +81,13 @@ class DeltaLake:
         return True
 
     def query(self, sql: str, params: dict | None = None, empty: dict | None = None) -> pa.Table:
-        """One SELECT over the lake with local Spark; `empty`: (catalog, table) -> schema of a missing table."""
-        return run_sql(self, sql, params, empty, self.spark)
+        """One SELECT over the lake on the local engine; `empty`: (catalog, table) -> schema of a missing table."""
+        if (self.engine or load_engine_settings().sql) == "spark":
+            # Imported here: the default engine's processes never load Spark's.
+            from linkedin_assets.core.engine import spark
+
+            return spark.run_sql(self, sql, params, empty, self.spark)
+        return duckdb.run_sql(self, sql, params, empty)
 
     def version(self, catalog: str, table: str) -> int | None:
         if not self.exists(catalog, table):

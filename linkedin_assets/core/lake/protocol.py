@@ -45,6 +45,11 @@ class DamagedTable(RuntimeError):
         self.table = table
 
 
+class QueryFailed(RuntimeError):
+    """The engine could not run a statement (a translation it cannot make, an error of its own).
+    The refresh that asked names its table and SQL file (core/sql/refresh.py)."""
+
+
 @dataclass(frozen=True)
 class WriteResult:
     table: str

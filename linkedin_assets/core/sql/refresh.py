@@ -8,7 +8,7 @@ import pyarrow as pa
 
 from linkedin_assets.core.bronze.tables import ALL_TABLES
 from linkedin_assets.core.lake.profile_upgrade import upgrade
-from linkedin_assets.core.lake.protocol import DateScope, Lake, WriteResult
+from linkedin_assets.core.lake.protocol import DateScope, Lake, QueryFailed, WriteResult
 from linkedin_assets.core.profiles import NO_ALIASES, Profiles
 from linkedin_assets.core.silver.tables import SILVER_BY_NAME
 from linkedin_assets.core.sql.table import SqlTable
@@ -41,7 +41,13 @@ NO_DAY = dt.date(1970, 1, 1)
 
 
 def _query(lake: Lake, table: SqlTable, params: dict, empty: dict) -> pa.Table:
-    rows = lake.query(sql_text(table.sql), params, empty)
+    try:
+        rows = lake.query(sql_text(table.sql), params, empty)
+    except QueryFailed as exc:
+        # Nothing is written: the refresh stops before its one commit.
+        raise QueryFailed(
+            f"{table.catalog}.linkedin.{table.name}: its query sql/{table.sql}.sql failed, nothing was written: {exc}"
+        ) from None
     if table.rename:
         rows = rows.rename_columns([table.rename.get(c, c) for c in rows.column_names])
     return _normalise(rows)

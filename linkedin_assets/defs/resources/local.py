@@ -1,4 +1,4 @@
-"""The local compute target: landing folders and Delta tables under LINKEDIN_HOME, local Spark."""
+"""The local compute target: landing folders and Delta tables under LINKEDIN_HOME, SQL on DuckDB (or local Spark)."""
 
 from __future__ import annotations
 
@@ -25,11 +25,14 @@ class LocalLakehouseResource(LakehouseResource):
     """Runs every step in the Dagster process over LINKEDIN_HOME."""
 
     home: str = Field(description="LINKEDIN_HOME: landing/, lake/ and dashboard/ live under it.")
-    spark: LocalSparkResource = Field(description="The Spark the silver and gold SQL runs on.")
+    engine: str = Field(default="duckdb", description="LINKEDIN_ENGINE: what runs the silver and gold SQL.")
+    spark: LocalSparkResource = Field(
+        description="The Spark the SQL runs on with LINKEDIN_ENGINE=spark (never started else)."
+    )
 
     @property
     def lake(self) -> DeltaLake:
-        return DeltaLake(Path(self.home) / "lake", spark=self.spark.session)
+        return DeltaLake(Path(self.home) / "lake", engine=self.engine, spark=self.spark.session)
 
     @property
     def landing(self) -> Landing:
@@ -72,7 +75,8 @@ class LocalLakehouseResource(LakehouseResource):
         start: dt.date | None = None,
         end: dt.date | None = None,
     ) -> StepResults:
-        self.spark.session(context.log)  # opened here, so that a fallback is said in the run's log
+        if self.engine == "spark":
+            self.spark.session(context.log)  # opened here, so that a fallback is said in the run's log
         return dagster_results(run_sql_step(self.lake, table, start, end, self.profiles()))
 
     def publish_dashboard(self, context: dg.AssetExecutionContext) -> dict:
