@@ -216,8 +216,12 @@ def cmd_engine(args: argparse.Namespace) -> int:
         print("stopped the warm Spark engine" if stopped else "no warm Spark engine was running")
         return 0
     server = warm.server(engine.directory)
+    if engine.sql == "duckdb":
+        print(
+            "the silver and gold SQL runs on DuckDB in each run's process (LINKEDIN_ENGINE=duckdb): nothing to keep running"
+        )
     if server is None:
-        print(f"no warm Spark engine is running (mode {engine.mode}; folder {engine.directory})")
+        print(f"no warm Spark engine is running (folder {engine.directory})")
     else:
         kept_for = warm.owners(engine.directory)
         print(f"warm Spark engine: pid {server['pid']}, port {server['port']}; kept for {kept_for} owner(s)")
