@@ -16,7 +16,6 @@ from typing import Any
 import pyarrow as pa
 from deltalake import DeltaTable, Field, QueryBuilder, write_deltalake
 
-from linkedin_assets.core.engine import duckdb
 from linkedin_assets.core.lake.protocol import DamagedTable, DateScope, WriteResult
 from linkedin_assets.core.locks import exclusive
 from linkedin_assets.core.settings import load_engine_settings
@@ -82,11 +81,15 @@ class DeltaLake:
 
     def query(self, sql: str, params: dict | None = None, empty: dict | None = None) -> pa.Table:
         """One SELECT over the lake on the local engine; `empty`: (catalog, table) -> schema of a missing table."""
+        # Imported here, each engine by the processes that use it: the default one's never
+        # load Spark's, and the Databricks notebooks (which import this module for its row
+        # comparisons) neither engine's.
         if (self.engine or load_engine_settings().sql) == "spark":
-            # Imported here: the default engine's processes never load Spark's.
             from linkedin_assets.core.engine import spark
 
             return spark.run_sql(self, sql, params, empty, self.spark)
+        from linkedin_assets.core.engine import duckdb
+
         return duckdb.run_sql(self, sql, params, empty)
 
     def version(self, catalog: str, table: str) -> int | None:
