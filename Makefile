@@ -10,7 +10,7 @@ PORT        ?= 3000
 UPLOAD_PORT ?= 3001
 export DAGSTER_HOME  ?= $(LINKEDIN_HOME)/dagster
 
-.PHONY: install java demo run dev serve test check bench screenshots clean browser
+.PHONY: install java demo run dev serve test test-fast check bench screenshots clean browser
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -57,8 +57,17 @@ check: install
 	$(BIN)/lint-imports
 	$(BIN)/dg check defs
 
+# Every test: the fast tier on both cores (a worker with nothing left takes tests from the
+# other's queue), then the slow tier one test at a time: `dagster dev`, Spark and the
+# browser tests time what they wait for, and two at once on two cores would crawl.
 test: check browser java
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -m "not slow" -n 2 --dist worksteal
+	$(BIN)/python -m pytest -m slow
+
+# The tier for every change (under 4 minutes): no `dagster dev`, browser, Spark or
+# Databricks stand-in runs, but one whole-graph materialization in process.
+test-fast: check
+	$(BIN)/python -m pytest -m "not slow" -n 2 --dist worksteal
 
 serve: install
 	$(BIN)/linkedin-analytics serve --port $(UPLOAD_PORT)

@@ -12,9 +12,31 @@ import pytest
 
 from linkedin_assets.core.settings import Settings
 from linkedin_assets_tests.homes import use_home
+from linkedin_assets_tests.leftovers import mark_session, stop_leftovers
 
 # The `databricks_standin` fixture: a loopback stand-in of a workspace's REST API.
 pytest_plugins = ["linkedin_assets_tests.databricks_standin"]
+
+
+SESSION = pytest.StashKey[str]()
+
+
+def pytest_configure(config):
+    config.stash[SESSION] = mark_session()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Nothing the suite started outlives it, whether a test passed, failed or timed out.
+
+    With `-n` (pytest-xdist), the workers carry the mark too: only the controller, once
+    every worker has ended, stops what is left."""
+    if hasattr(session.config, "workerinput"):
+        return
+    left = stop_leftovers(session.config.stash[SESSION])
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    for pid, command in left.items():
+        if reporter is not None:
+            reporter.write_line(f"left running by a test, stopped: pid {pid}: {command[:200]}", yellow=True)
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from deltalake import DeltaTable
 
 from linkedin_assets.cli import run_pending
@@ -23,6 +24,7 @@ CONTENT_KEYS = ",".join(
 )
 
 
+@pytest.mark.slow
 def test_cli_backfill_of_a_date_range_rebuilds_from_processed_files(settings):
     profile = build_profile(END, 30, seed=8)
     first = END - dt.timedelta(days=29)

@@ -9,10 +9,13 @@ import os
 import time
 
 import dagster as dg
+import pytest
 
 from linkedin_assets.core.settings import load_settings
 from linkedin_assets.dagster_home import DAGSTER_YAML, EARLIER_YAML, open_instance, prepare_environment, prepare_pools
 from linkedin_assets.definitions import build_definitions
+
+pytestmark = pytest.mark.slow  # the Databricks stand-in's runs, side by side
 
 
 def _pools(defs: dg.Definitions) -> dict[str, str | None]:

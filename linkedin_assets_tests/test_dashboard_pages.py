@@ -30,6 +30,8 @@ from linkedin_assets_tests.databricks_standin import DatabricksStandIn
 from linkedin_assets_tests.homes import use_home
 from linkedin_assets_tests.test_dashboard_render import _chromium, _run_chromium, embedded_data
 
+pytestmark = pytest.mark.slow  # Chromium, and the stand-in's warehouse for the Lakeview datasets
+
 END = dt.date(2026, 10, 31)  # a Saturday; the profile starts on Tuesday 22 September
 DAYS = 40
 SEED = 33

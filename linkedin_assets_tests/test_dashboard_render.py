@@ -467,6 +467,7 @@ class _DomScan(HTMLParser):
         self.text.append(data)
 
 
+@pytest.mark.slow
 def test_dashboard_renders_in_headless_chromium(tmp_path):
     binary = _chromium()
     profile, posts = synthetic(days=60)
@@ -527,6 +528,7 @@ def test_dashboard_renders_in_headless_chromium(tmp_path):
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
+@pytest.mark.slow
 def test_empty_dashboard_renders_in_headless_chromium(tmp_path):
     binary = _chromium()
     page = write_dashboard(tmp_path / "index.html", [], [], GENERATED_AT)

@@ -28,6 +28,8 @@ from linkedin_assets.defs.databricks.warehouse import (
 )
 from linkedin_assets_tests.databricks_standin import DatabricksStandIn
 
+pytestmark = pytest.mark.slow  # the Databricks stand-in's warehouse (local Spark)
+
 GOLD = {t.name: t for t in GOLD_TABLES}
 
 

@@ -28,6 +28,8 @@ from linkedin_assets.samples.landing import write_sample_landing
 from linkedin_assets_tests.databricks_standin import DatabricksStandIn
 from linkedin_assets_tests.homes import use_home
 
+pytestmark = pytest.mark.slow  # the Databricks stand-in runs the notebooks (on local Spark)
+
 END = dt.date(2026, 10, 31)
 DAYS = 8
 SEED = 12

@@ -23,6 +23,8 @@ from linkedin_assets.samples.profile import build_profile
 from linkedin_assets.samples.writer import write_content_export, write_patch_file
 from linkedin_assets_tests.databricks_standin import DatabricksStandIn
 
+pytestmark = pytest.mark.slow  # the Databricks stand-in runs the notebooks (on local Spark)
+
 DAY = dt.date(2026, 10, 31)
 RUNNER = "7f0c2a3e-1b4d-4e5f-9a8b-0c1d2e3f4a5b"  # a service principal's application id
 CLUSTER = {"spark_version": "15.4.x-scala2.12", "node_type_id": "i3.xlarge", "num_workers": 0}

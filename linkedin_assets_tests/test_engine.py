@@ -10,7 +10,11 @@ import sys
 import textwrap
 import time
 
+import pytest
+
 from linkedin_assets.core.engine import warm
+
+pytestmark = pytest.mark.slow  # the warm Spark engine
 
 ASK_OWNER = "from linkedin_assets.core.engine.warm import owner; import json; print(json.dumps(owner()))"
 

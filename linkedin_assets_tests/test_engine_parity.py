@@ -79,6 +79,7 @@ def sorted_rows(rows: pa.Table) -> list[dict]:
     return sorted(rows.to_pylist(), key=repr)
 
 
+@pytest.mark.slow
 def test_duckdb_and_spark_write_the_same_silver_and_gold(bronze, tmp_path):
     duck = refreshed(bronze, "duckdb", tmp_path / "duckdb")
     spark = refreshed(bronze, "spark", tmp_path / "spark")

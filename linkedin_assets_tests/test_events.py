@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import shutil
 from collections import Counter
+from pathlib import Path
 
 import dagster as dg
 import pytest
@@ -18,6 +20,7 @@ from linkedin_assets.definitions import build_definitions
 from linkedin_assets.defs.materializations import last_storage_id, materialized_after
 from linkedin_assets.samples.profile import build_profile
 from linkedin_assets.samples.writer import write_content_export, write_patch_file, write_post_export
+from linkedin_assets_tests.homes import use_home
 
 END = dt.date(2026, 10, 31)
 CONTENT = ["totals", "followers", "follower_totals", "discovery", "top_posts", "demographics"]
@@ -47,19 +50,32 @@ POST_METADATA = [
 DASHBOARD = "dashboard/linkedin_statistics"
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def profile():
     return build_profile(end=END, days=40, seed=21)
 
 
+@pytest.fixture(scope="module")
+def stored_history(tmp_path_factory, profile) -> Path:
+    """A LINKEDIN_HOME where a day, a post export and a patch were run through every layer.
+
+    Made once; each test starts from a copy (lake, landing and Dagster instance alike),
+    as test_bad_inputs.py's stored_baseline: a whole run saved per test."""
+    home = tmp_path_factory.mktemp("history") / "home"
+    with pytest.MonkeyPatch.context() as mp:
+        settings = use_home(mp, home)
+        day = END - dt.timedelta(days=1)
+        write_content_export(profile, settings.volume("content_daily"), day, day)
+        write_post_export(profile, profile.posts[-2].url, day, settings.volume("posts"))
+        write_patch_file([{"post_url": profile.posts[-2].url, "title": "First"}], settings.volume("patch") / "p1.csv")
+        assert run_pending(settings).ok
+    return home
+
+
 @pytest.fixture
-def lake_with_history(settings, profile):
-    """A processed day, a post export and a patch: the state before each event."""
-    day = END - dt.timedelta(days=1)
-    write_content_export(profile, settings.volume("content_daily"), day, day)
-    write_post_export(profile, profile.posts[-2].url, day, settings.volume("posts"))
-    write_patch_file([{"post_url": profile.posts[-2].url, "title": "First"}], settings.volume("patch") / "p1.csv")
-    assert run_pending(settings).ok
+def lake_with_history(settings, stored_history):
+    """The state before each event: the stored history, copied into this test's home."""
+    shutil.copytree(stored_history, settings.home, dirs_exist_ok=True)  # copy2: mtimes kept
     return settings
 
 

@@ -13,6 +13,7 @@ import time
 
 import dagster as dg
 import pyarrow as pa
+import pytest
 from deltalake import DeltaTable, write_deltalake
 
 from linkedin_assets.cli import print_summary, run_pending
@@ -25,6 +26,8 @@ from linkedin_assets.defs.materializations import last_storage_id, materialized_
 from linkedin_assets.samples.profile import build_profile
 from linkedin_assets.samples.writer import write_content_export, write_patch_file, write_post_export
 from linkedin_assets_tests.lake_state import snapshot
+
+pytestmark = pytest.mark.slow  # runs the CLI in processes of its own and kills them
 
 END = dt.date(2026, 10, 31)
 CONTENT = ["totals", "followers", "follower_totals", "discovery", "top_posts", "demographics"]

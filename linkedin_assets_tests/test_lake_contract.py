@@ -94,6 +94,7 @@ class PandasOnlyFrame:
         return self._frame.toPandas()
 
 
+@pytest.mark.slow
 def test_unity_rows_read_through_pandas_keep_their_types():
     """Timestamps keep UTC and nullable counts stay integers, so unchanged rows compare as unchanged."""
     import pyarrow as pa

@@ -18,6 +18,8 @@ from linkedin_assets.core.databricks.lakeview import DASHBOARD_FILE, DISPLAY_NAM
 from linkedin_assets.core.settings import DatabricksSettings
 from linkedin_assets_tests.databricks_standin import DatabricksStandIn
 
+pytestmark = pytest.mark.slow  # the Databricks stand-in's warehouse runs the datasets (local Spark)
+
 NAMES = {"bronze": "bronze.linkedin", "silver": "silver.linkedin", "gold": "gold.linkedin"}
 ME, BOB = "me@example.com", "bob@example.com"
 OUR_BUNDLE = f"/Workspace/Users/{ME}/.bundle/linkedin-analytics/dev/resources"

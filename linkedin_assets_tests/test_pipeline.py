@@ -189,6 +189,7 @@ def test_dashboard_written_with_headline_metadata(demo):
     assert metadata["engagement_rate"].value == f"{rate:.2%}"  # as a person reads it, not a raw fraction
 
 
+@pytest.mark.slow
 def test_pipeline_dashboard_renders_its_charts_in_a_real_browser(demo, tmp_path):
     from linkedin_assets_tests.test_dashboard_render import CHARTS, _chromium, _DomScan, _run_chromium
 

@@ -212,6 +212,7 @@ def test_the_team_overview_sets_each_profiles_numbers_beside_the_others(team):
     assert f'<td class="num">{team_impressions:,}</td>' in total
 
 
+@pytest.mark.slow
 def test_the_lakeview_profile_filter_narrows_every_dataset_to_one_profile(team):
     """The dashboard's Profile filter (its global filters page) reaches every dataset; each
     profile is one value, its newest name, and a filtered dataset holds that profile's
@@ -282,6 +283,7 @@ def _old_release(tmp_path: Path) -> Path:
     return root
 
 
+@pytest.mark.slow
 def test_a_lake_the_last_release_wrote_upgrades_in_place(tmp_path, monkeypatch):
     """Nine days run by the release before profiles, then a new day by this one: every row of
     every table has the profile its files name, the old days included, and gold is whole."""

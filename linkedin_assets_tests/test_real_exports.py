@@ -466,6 +466,7 @@ def overlapping_run(tmp_path_factory):
         yield settings, summary, reads
 
 
+@pytest.mark.slow
 def test_overlapping_real_downloads_newest_generated_wins(overlapping_run):
     from linkedin_assets.core.lake.delta import DeltaLake
 

@@ -29,6 +29,8 @@ from deltalake import write_deltalake
 
 from linkedin_assets.core.project_files import REPO_ROOT
 
+pytestmark = pytest.mark.slow  # the Databricks stand-in's jobs (notebook runs on local Spark)
+
 BUNDLE_NOTEBOOKS = "/Workspace/Users/me@example.com/.bundle/linkedin-analytics/dev/files/notebooks"
 
 

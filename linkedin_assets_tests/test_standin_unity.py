@@ -18,6 +18,8 @@ from linkedin_assets.core.lake.unity import UnityCatalogLake
 from linkedin_assets_tests.databricks_standin import DatabricksStandIn
 from linkedin_assets_tests.standin_unity import UnitySession, UnitySqlError
 
+pytestmark = pytest.mark.slow  # the stand-in's Unity Catalog session (local Spark)
+
 SCHEMA = pa.schema(
     [
         pa.field("day", pa.date32()),

@@ -214,6 +214,7 @@ def _chromium() -> str:
     return found
 
 
+@pytest.mark.slow
 def test_a_batch_dropped_in_the_browser_reaches_the_dashboard(settings, downloads, served):
     sync_api = pytest.importorskip("playwright.sync_api")
     chromium = _chromium()

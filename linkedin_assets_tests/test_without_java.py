@@ -9,7 +9,11 @@ import sys
 import threading
 from pathlib import Path
 
+import pytest
+
 from linkedin_assets.core.lake.delta import DeltaLake
+
+pytestmark = pytest.mark.slow  # runs the CLI in processes of its own
 
 SPARK = b"org.apache.spark"
 
