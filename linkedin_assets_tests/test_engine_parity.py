@@ -44,7 +44,8 @@ def bronze(tmp_path_factory):
     home = tmp_path_factory.mktemp("parity")
     with pytest.MonkeyPatch.context() as mp:
         settings = use_home(mp, home)
-        mp.setenv("LINKEDIN_REPORTING_TIME_ZONE", "Asia/Kolkata")  # UTC+05:30
+        # An offset, the spelling the engines read differently (settings.reporting_time_zone).
+        mp.setenv("LINKEDIN_REPORTING_TIME_ZONE", "UTC+05:30")
         write_sample_landing(settings.landing, end=END, days=40, seed=5)
         write_sample_landing(settings.landing, end=END - dt.timedelta(days=3), days=9, seed=11, flavour="legacy")
         if REAL.is_dir():  # else the generated profiles alone (the real files are not in this repo)

@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 
 import dagster as dg
+import pytest
 
 from linkedin_assets.core import settings as settings_module
 from linkedin_assets.core.settings import (
@@ -115,3 +116,16 @@ def test_the_partitions_start_a_year_back_or_at_the_first_landed_day(settings, m
     moved = build_definitions(load_settings()).resolve_assets_def(dg.AssetKey(["bronze", "linkedin", "totals"]))
     assert moved.partitions_def is not None
     assert moved.partitions_def.get_first_partition_key() == "2024-03-01"
+
+
+def test_a_reporting_time_zone_is_an_iana_name_or_an_offset_both_engines_read(monkeypatch):
+    from linkedin_assets.core.settings import reporting_time_zone
+
+    given = {"Europe/Paris": "Europe/Paris", "UTC": "UTC", "UTC+05:30": "GMT+05:30", "+0545": "GMT+05:45"}
+    for zone, read in {**given, "GMT-3": "GMT-03:00"}.items():
+        monkeypatch.setenv("LINKEDIN_REPORTING_TIME_ZONE", zone)
+        assert reporting_time_zone() == read
+    for zone in ("Mars/Olympus", "UTC+25", "noon"):
+        monkeypatch.setenv("LINKEDIN_REPORTING_TIME_ZONE", zone)
+        with pytest.raises(ValueError, match=re.escape(f"LINKEDIN_REPORTING_TIME_ZONE='{zone}' is not a time zone")):
+            reporting_time_zone()

@@ -19,10 +19,12 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import os
+import re
 import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from linkedin_assets.core.landing import VOLUMES, Landing
 from linkedin_assets.core.project_files import REPO_ROOT
@@ -66,7 +68,12 @@ VARIABLES = (
         "the profile aliases: a CSV `name,profile` mapping a name as export file names write it to the profile "
         'it belongs to (see "Several profiles")',
     ),
-    Variable("LINKEDIN_REPORTING_TIME_ZONE", "`UTC`", "time zone of `gold.linkedin.dim_timestamp`'s local parts"),
+    Variable(
+        "LINKEDIN_REPORTING_TIME_ZONE",
+        "`UTC`",
+        "time zone of `gold.linkedin.dim_timestamp`'s local parts: an IANA name (`Europe/Paris`) or an offset "
+        "(`UTC+05:30`, stored as `GMT+05:30`)",
+    ),
     Variable("LINKEDIN_FRESHNESS_DAYS", "`2`", "the `fresh` check's allowed age of the newest day"),
     Variable("LINKEDIN_MAX_FILE_MB", "`20`", "larger files are refused before parsing"),
     Variable("LINKEDIN_RETRY_DELAY_SECONDS", "`2`", "base delay of the silver and gold retry backoff"),
@@ -155,8 +162,27 @@ def freshness_days() -> int:
     return int(_number("LINKEDIN_FRESHNESS_DAYS", 2))
 
 
+OFFSET_ZONE = re.compile(r"^(?:UTC|GMT)?([+-])(\d{1,2}):?(\d{2})?$")
+
+
 def reporting_time_zone() -> str:
-    return _get("LINKEDIN_REPORTING_TIME_ZONE") or "UTC"
+    """An IANA name, or a fixed offset spelt GMT+hh:mm: the one spelling both engines read
+    whole (DuckDB drops the minutes of `UTC+05:30`, and refuses `+05:30`, which Spark takes)."""
+    zone = _get("LINKEDIN_REPORTING_TIME_ZONE") or "UTC"
+    if offset := OFFSET_ZONE.match(zone):
+        sign, hours, minutes = offset.groups()
+        if int(hours) <= 18 and int(minutes or 0) <= 59:
+            return f"GMT{sign}{int(hours):02d}:{minutes or '00'}"
+    else:
+        try:
+            ZoneInfo(zone)
+            return zone
+        except (ZoneInfoNotFoundError, ValueError):
+            pass
+    raise ValueError(
+        f"LINKEDIN_REPORTING_TIME_ZONE={zone!r} is not a time zone: give an IANA name such as Europe/Paris, "
+        "or an offset such as UTC+05:30"
+    )
 
 
 # LINKEDIN_ENGINE -> (the engine of the local SQL, how a Spark starts). The Databricks

@@ -36,11 +36,11 @@ def run_sql(lake: ReadableLake, sql: str, params: dict | None = None, empty: dic
         raise QueryFailed(f"the statement does not translate from Databricks SQL to DuckDB: {exc}") from None
     inputs = read_inputs(lake, sql, empty)
     with duckdb.connect(config=CONFIG) as connection:
-        # Spark's session time zone (core/engine/spark.py): date parts of a UTC timestamp are UTC's.
-        connection.execute("SET TimeZone = 'UTC'")
-        for name, rows in inputs.items():
-            connection.register(name, rows)
         try:
+            # Spark's session time zone (core/engine/spark.py): date parts of a UTC timestamp are UTC's.
+            connection.execute("SET TimeZone = 'UTC'")
+            for name, rows in inputs.items():
+                connection.register(name, rows)
             result = connection.sql(statement, params=params or {})
             return _as_spark_types(result).to_arrow_table()
         except duckdb.Error as exc:

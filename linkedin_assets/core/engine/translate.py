@@ -8,12 +8,14 @@ test_engine_parity.py, runs every statement on both engines and compares):
   DuckDB takes a zone-less timestamp to be *in* that zone. Spark takes it as UTC and
   gives its wall-clock time in the zone.
 - `dayofweek`: Spark counts 1 = Sunday ... 7 = Saturday, DuckDB 0 = Sunday.
+- `date_add` / `date_sub`: a DATE in Spark, a TIMESTAMP in DuckDB (date plus interval).
 - Types: Spark's date parts, `datediff` and ranking functions are INT, DuckDB's BIGINT;
   cast, so a table written by either engine has the same schema (a Delta merge of one
   into the other's table would fail). DuckDB's SUM of integers is HUGEINT, Spark's
   BIGINT: see duckdb.py, which casts results.
 
-A statement is translated once per process (`translate` is cached on its text).
+A statement is translated once per process (`translate` is cached on its text). Unlike
+Spark, DuckDB refuses a parameter the statement does not use: pass only those it names.
 """
 
 from __future__ import annotations
@@ -61,6 +63,8 @@ INT_WINDOWS = (exp.RowNumber, exp.Rank, exp.DenseRank, exp.Ntile)
 
 
 def _as_spark(node: exp.Expr) -> exp.Expr:
+    if isinstance(node, exp.TsOrDsAdd):  # date_add, date_sub
+        return exp.cast(node, exp.DType.DATE)
     if isinstance(node, exp.DayOfWeek):
         node = exp.Paren(this=exp.Add(this=node, expression=exp.Literal.number(1)))
     elif not (isinstance(node, INT_FUNCTIONS) or (isinstance(node, exp.Window) and isinstance(node.this, INT_WINDOWS))):
