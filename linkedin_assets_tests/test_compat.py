@@ -6,6 +6,8 @@ Each test fails loudly when a Dagster upgrade moves or changes one of them.
 import dagster as dg
 import dagster_databricks.pipes
 import pytest
+import sqlalchemy
+from dagster._utils.concurrency import ConcurrencySlotStatus
 
 from linkedin_assets.defs import compat
 
@@ -34,3 +36,27 @@ def test_a_step_in_pipes_mode_may_leave_out_a_skippable_output_once_allowed():
 def test_without_it_pipes_mode_makes_every_output_required():
     with pytest.raises(dg.DagsterInvariantViolationError, match="as a Pipes session sets it"):
         dg.materialize([_two_skippable_outputs(allow=False)])
+
+
+def test_two_claims_of_one_free_slot_at_the_same_instant_give_it_to_one_step(tmp_path):
+    """The race of Dagster's SQLite claim, staged: run b claims the pool's one slot between
+    run a's read of it and a's write. Without compat's compare-and-swap both got it."""
+    import linkedin_assets.definitions  # noqa: F401  (loading the definitions applies it)
+
+    first = dg.DagsterInstance.from_config(str(tmp_path)).event_log_storage
+    second = dg.DagsterInstance.from_config(str(tmp_path)).event_log_storage  # another process's
+    first.set_concurrency_slots("linkedin_pool", 1)
+    statuses = {}
+
+    def before_execute(conn, cursor, statement, parameters, context, executemany):
+        if statement.startswith("UPDATE concurrency_slots") and "run-a" in parameters and "b" not in statuses:
+            statuses["b"] = second._claim_concurrency_slot("linkedin_pool", "run-b", "write")
+
+    sqlalchemy.event.listen(sqlalchemy.engine.Engine, "before_cursor_execute", before_execute)
+    try:
+        statuses["a"] = first._claim_concurrency_slot("linkedin_pool", "run-a", "write")
+    finally:
+        sqlalchemy.event.remove(sqlalchemy.engine.Engine, "before_cursor_execute", before_execute)
+
+    assert statuses == {"b": ConcurrencySlotStatus.CLAIMED, "a": ConcurrencySlotStatus.BLOCKED}
+    assert [slot.run_id for slot in first.get_concurrency_info("linkedin_pool").claimed_slots] == ["run-b"]

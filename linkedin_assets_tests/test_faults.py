@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import dagster as dg
 import pyarrow as pa
@@ -33,14 +34,21 @@ END = dt.date(2026, 10, 31)
 CONTENT = ["totals", "followers", "follower_totals", "discovery", "top_posts", "demographics"]
 
 
-def cli(settings) -> subprocess.Popen:
-    env = {**os.environ, "LINKEDIN_HOME": str(settings.home), "DAGSTER_HOME": str(settings.dagster_home)}
+def cli(settings, stderr: Path | None = None) -> subprocess.Popen:
+    """`linkedin-analytics run` as a process of its own; its stderr kept in `stderr` if given,
+    with Python's fault handler on, so a crash in native code says where it was."""
+    env = {
+        **os.environ,
+        "LINKEDIN_HOME": str(settings.home),
+        "DAGSTER_HOME": str(settings.dagster_home),
+        "PYTHONFAULTHANDLER": "1",
+    }
     return subprocess.Popen(
         [sys.executable, "-m", "linkedin_assets.cli", "run"],
         cwd=REPO_ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=stderr.open("w") if stderr else subprocess.DEVNULL,
     )
 
 
@@ -111,10 +119,11 @@ def test_two_files_landing_at_once_are_each_processed_exactly_once(settings):
     days = [END - dt.timedelta(days=1), END]
     files = [write_content_export(profile, settings.volume("content_daily"), d, d) for d in days]
 
-    runs = [cli(settings), cli(settings)]  # two runners racing over the same folder
+    logs = [settings.home.parent / f"runner-{n}.stderr" for n in (1, 2)]
+    runs = [cli(settings, log) for log in logs]  # two runners racing over the same folder
     codes = [r.wait(timeout=600) for r in runs]
 
-    assert codes == [0, 0]
+    assert codes == [0, 0], "\n".join(f"{log.name}:\n{log.read_text()[-4000:]}" for log in logs)
     processed = settings.volume("content_daily", "processed")
     assert sorted(p.name for p in processed.iterdir() if p.is_file()) == sorted(f.name for f in files)
     assert not any(settings.volume("content_daily", "errors").iterdir())

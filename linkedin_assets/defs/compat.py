@@ -7,12 +7,17 @@ that fails loudly when a Dagster upgrade moves or renames it.
 from __future__ import annotations
 
 import dagster as dg
+import sqlalchemy as db
 
 # What dagster-databricks' Pipes clients raise when a Databricks run ends other than
 # SUCCESS. Not exported by `dagster`; dagster_databricks imports it from here too.
 from dagster._core.errors import DagsterPipesExecutionError
+from dagster._core.storage.event_log.schema import ConcurrencySlotsTable
+from dagster._core.storage.event_log.sql_event_log import SqlEventLogStorage
+from dagster._core.storage.event_log.sqlite.sqlite_event_log import SqliteEventLogStorage
+from dagster._utils.concurrency import ConcurrencySlotStatus
 
-__all__ = ["DagsterPipesExecutionError", "allow_skipped_outputs"]
+__all__ = ["DagsterPipesExecutionError", "allow_skipped_outputs", "claim_pool_slots_atomically"]
 
 
 def allow_skipped_outputs(context: dg.AssetExecutionContext) -> None:
@@ -25,3 +30,42 @@ def allow_skipped_outputs(context: dg.AssetExecutionContext) -> None:
     public setter for this mode but no public way to leave it.
     """
     context.op_execution_context._step_execution_context._requires_typed_event_stream = False
+
+
+def _claim_free_slot(
+    self: SqliteEventLogStorage, concurrency_key: str, run_id: str, step_key: str
+) -> ConcurrencySlotStatus:
+    """Dagster's own claim, with the UPDATE made a compare-and-swap on the slot still being free."""
+    with self.index_connection() as conn:
+        row = conn.execute(
+            db.select(ConcurrencySlotsTable.c.id)
+            .where(
+                ConcurrencySlotsTable.c.concurrency_key == concurrency_key,
+                ConcurrencySlotsTable.c.step_key == None,  # noqa: E711
+                ConcurrencySlotsTable.c.deleted == False,  # noqa: E712
+            )
+            .limit(1)
+        ).fetchone()
+        if not row:
+            return ConcurrencySlotStatus.BLOCKED
+        taken = conn.execute(
+            ConcurrencySlotsTable.update()
+            .values(run_id=run_id, step_key=step_key)
+            .where(ConcurrencySlotsTable.c.id == row[0], ConcurrencySlotsTable.c.step_key == None)  # noqa: E711
+        ).rowcount
+        return ConcurrencySlotStatus.CLAIMED if taken else ConcurrencySlotStatus.BLOCKED
+
+
+def claim_pool_slots_atomically() -> None:
+    """Make a pool's slot go to one step only on the SQLite instance (the project's default).
+
+    Dagster 1.13's claim reads a free slot, then writes its step into it by id alone.
+    SQLite ignores the read's FOR UPDATE, so two run processes claiming at the same
+    instant both read the one free slot, both write it, and both steps run: two
+    writers of one Databricks table at once (seen in CI, 2026-12-07). Re-checking that
+    the slot is still free in the write makes the later claimant wait its turn, as
+    Dagster already handles a claim that finds no slot. Only the SQLite storage,
+    the one this project configures, is changed. Idempotent.
+    """
+    if SqliteEventLogStorage._claim_concurrency_slot is SqlEventLogStorage._claim_concurrency_slot:
+        SqliteEventLogStorage._claim_concurrency_slot = _claim_free_slot  # type: ignore[method-assign,assignment]

@@ -10,6 +10,12 @@ dagster_home.py), makes the second step wait for the first instead.
 
 from __future__ import annotations
 
+from linkedin_assets.defs.compat import claim_pool_slots_atomically
+
+# Every process that loads the definitions (a run, the daemon, a headless run) claims
+# pool slots as a compare-and-swap: compat.py says why.
+claim_pool_slots_atomically()
+
 
 def writer_pool(compute: str, asset_name: str) -> str | None:
     """The pool of the asset that writes `asset_name`'s tables, on the target that needs one."""
