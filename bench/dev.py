@@ -31,6 +31,7 @@ from dagster._core.execution.backfill import BulkActionStatus
 from dagster._core.storage.dagster_run import NOT_FINISHED_STATUSES, RunRecord
 
 from bench.common import END, home_environment, of_home, processes, run_cli, spark_jvms, tree_rss_kib
+from linkedin_assets.dagster_home import PLANNED_EVENTS_VARIABLE
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 LAYERS = ("bronze", "silver", "gold", "dashboard")
@@ -54,6 +55,7 @@ class Row:
     peak_mib: float
     result: str  # ok, no run, ran (for a replay), rejected, failed (a run failed, no dashboard), timeout
     errors: dict[str, list[str]]  # failed run id -> its failed steps' root causes
+    drop: float  # when the file appeared in pending/ (epoch seconds)
 
     @property
     def ok(self) -> bool:
@@ -174,7 +176,8 @@ def _start(home: Path, base: dict[str, str], log: Path) -> subprocess.Popen:
         server = subprocess.Popen(
             [str(dagster), "dev", "-w", "workspace.yaml", "-h", "127.0.0.1", "-p", str(port)],
             cwd=REPO_ROOT,
-            env=home_environment(home, base),
+            # As `make dev` starts it (see linkedin_assets/dagster_home.py for why).
+            env={PLANNED_EVENTS_VARIABLE: "true", **home_environment(home, base)},
             stdout=sink,
             stderr=subprocess.STDOUT,
             start_new_session=True,
@@ -321,7 +324,7 @@ def _bench(home: Path, base: dict[str, str], log: Path, rows: list[Row], seen: l
                 firsts = {layer: _first_after(instance, keys, drop) for layer, keys in layers.items()}
                 runs = _runs_since(instance, drop)
                 peak = sampler.peak_kib / 1024
-                rows.append(Row(name, firsts, runs, jvms, connect, warm, peak, result, _errors(instance, runs)))
+                rows.append(Row(name, firsts, runs, jvms, connect, warm, peak, result, _errors(instance, runs), drop))
     finally:
         sampler.stopped.set()
         _stop(server)
@@ -388,7 +391,7 @@ def _print(
         print(f"  pid {pid}: {shown}")
     if log.exists() and not all(row.ok for row in rows):
         print("dagster dev log, around its first step failures:\n  " + "\n  ".join(_failures(log)))
-    print("\nruns per event:")
+    print("\nruns per event (seconds from the drop: created/started/ended):")
     for row in rows:
         print(f"  {row.event}:")
         for record in row.runs:
@@ -396,9 +399,11 @@ def _print(
             start = run.tags.get("dagster/asset_partition_range_start")
             end = run.tags.get("dagster/asset_partition_range_end")
             dates = f"{start}..{end}" if start else run.tags.get("dagster/partition", "no partitions")
-            took = f"{record.end_time - record.start_time:.1f} s" if record.end_time and record.start_time else "-"
+            # Seconds from the drop: created (by a sensor tick), started (its process up), ended.
+            moments = (record.create_timestamp.timestamp(), record.start_time, record.end_time)
+            took = "/".join("-" if m is None else f"{m - row.drop:.1f}" for m in moments)
             assets = ", ".join(sorted(_short(k) for k in run.asset_selection or ()))
             by = run.tags.get("dagster/sensor_name") or ("backfill" if run.tags.get("dagster/backfill") else "?")
-            print(f"    {run.run_id[:8]} {run.status.value:<8} {took:>8}  {by}  [{dates}]  {assets}")
+            print(f"    {run.run_id[:8]} {run.status.value:<8} {took:>17}  {by}  [{dates}]  {assets}")
             for error in row.errors.get(run.run_id, []):
                 print(f"      failed {error}")

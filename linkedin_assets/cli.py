@@ -53,7 +53,7 @@ def _files(landing: LandingArea, state: str) -> dict[str, set[str]]:
 def run_pending(settings: Settings, downstream: bool = True) -> RunSummary:
     """Process everything pending once; what `linkedin-analytics run` does.
 
-    With `downstream`, the automation then refreshes silver, gold and the dashboard.
+    Without `downstream`, only bronze: each file's run stops there, and no automation follows.
     """
     instance = open_instance(settings)
     # Before the definitions: listing local pending/ folders (their partitions start at the
@@ -71,13 +71,13 @@ def run_pending(settings: Settings, downstream: bool = True) -> RunSummary:
         keys = defs.resolve_asset_graph().get_all_asset_keys()
         start_position = last_storage_id(instance, keys)
 
-        headless = Headless(defs, instance, settings)
+        headless = Headless(defs, instance, settings, downstream)
         headless.fail_abandoned_runs()  # a killed run's work is redone below
         headless.automation_baseline()
         headless.notifications_baseline()
         headless.arrivals()
         headless.table_versions()
-        if downstream:
+        if downstream:  # what the files' runs left behind, and changes no file made
             headless.automation()
         headless.notifications()
 

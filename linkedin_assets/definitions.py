@@ -38,6 +38,8 @@ from linkedin_assets.defs.silver.assets import silver_assets
 # The assets use BackfillPolicy on purpose (one run per range); Dagster's beta notice about
 # it, repeated by every process that loads these definitions, says nothing to a user.
 warnings.filterwarnings("ignore", message=r".*backfill_policy.*beta", category=dg.BetaWarning)
+# Likewise the automation sensor's evaluation in the code server (defs/automation.py says why).
+warnings.filterwarnings("ignore", message=r".*use_user_code_server.*beta", category=dg.BetaWarning)
 
 
 def lakehouse_resource(settings: Settings) -> LakehouseResource:
@@ -76,16 +78,17 @@ def build_definitions(settings: Settings | None = None) -> dg.Definitions:
     settings = settings or load_settings()
     partitions = daily_partitions(start_date(settings))
     bronze = bronze_assets(partitions, settings)
+    assets = [
+        *bronze.values(),
+        *silver_assets(settings, partitions),
+        *gold_assets(settings, partitions),
+        *dashboard_assets,
+    ]
     return dg.Definitions(
-        assets=[
-            *bronze.values(),
-            *silver_assets(settings, partitions),
-            *gold_assets(settings, partitions),
-            *dashboard_assets,
-        ],
+        assets=assets,
         sensors=[
-            *arrival_sensors(bronze, partitions, settings),
-            post_patch_version_sensor(settings),
+            *arrival_sensors(bronze, assets, partitions, settings),
+            post_patch_version_sensor(settings, assets),
             automation_sensor(settings),
             *notification_sensors,
         ],

@@ -35,7 +35,7 @@ import dagster as dg
 from linkedin_assets.core.engine.warm import alive, start_time
 from linkedin_assets.core.settings import Settings
 from linkedin_assets.defs.automation import AUTOMATED, SENSOR_NAME
-from linkedin_assets.defs.bronze.sensors import FILE_TAG, RANGE_END_TAG, RANGE_START_TAG, unsettled
+from linkedin_assets.defs.bronze.sensors import FILE_TAG, RANGE_END_TAG, RANGE_START_TAG, bronze_only, unsettled
 
 ORIGIN_TAG = "linkedin/origin"
 # The process that runs a headless run: "<pid>:<start time>" (see `fail_abandoned_runs`).
@@ -60,8 +60,10 @@ class Executed:
 
 
 class Headless:
-    def __init__(self, defs: dg.Definitions, instance: dg.DagsterInstance, settings: Settings):
+    def __init__(self, defs: dg.Definitions, instance: dg.DagsterInstance, settings: Settings, downstream: bool = True):
         self.defs, self.instance, self.settings = defs, instance, settings
+        # False: bronze only (a file's run is then cut to its bronze assets, and no automation).
+        self.downstream = downstream
         self.job = defs.resolve_implicit_global_asset_job_def()
         self.done = Executed()
         self.runner = f"{os.getpid()}:{start_time(os.getpid())}"
@@ -115,6 +117,10 @@ class Headless:
             raise TypeError(f"sensor {sensor.name} returned {type(result).__name__}, not a SensorResult")
         return result
 
+    def _bronze_only(self, request: dg.RunRequest) -> dg.RunRequest:
+        graph = self.defs.resolve_asset_graph()
+        return bronze_only(request, {k for k in graph.get_all_asset_keys() if graph.get(k).group_name == "bronze"})
+
     def _sensors(self, suffix: str) -> list[dg.SensorDefinition]:
         return [s for s in self.defs.sensors or [] if isinstance(s, dg.SensorDefinition) and s.name.endswith(suffix)]
 
@@ -124,11 +130,16 @@ class Headless:
         cursors: dict[str, str | None] = {}
         deadline = time.monotonic() + MAX_SETTLE_WAIT_SECONDS
         while True:
+            requests = []
             for sensor in self._sensors("_arrival"):
                 result = self._tick(sensor, cursors.get(sensor.name))
                 cursors[sensor.name] = result.cursor
-                for request in result.run_requests or []:
-                    self.execute(request, sensor.name)
+                requests += [(request, sensor.name) for request in result.run_requests or []]
+            # As each sensor does with its own files: several files get bronze-only runs,
+            # and the automation refreshes downstream of them all once.
+            alone = self.downstream and len(requests) == 1
+            for request, origin in requests:
+                self.execute(request if alone else self._bronze_only(request), origin)
             waiting = {name: unsettled(cursor) for name, cursor in cursors.items()}
             modified = [when for files in waiting.values() for when in files.values()]
             if not modified or time.monotonic() >= deadline:
@@ -151,6 +162,9 @@ class Headless:
         result = self._tick(sensor, cursor)
         for event in result.asset_events or []:
             self.instance.report_runless_asset_event(event)
+        if self.downstream:
+            for request in result.run_requests or []:
+                self.execute(request, sensor.name)
         if result.cursor is not None:
             self._store(VERSION_CURSOR_KEY, result.cursor)
 

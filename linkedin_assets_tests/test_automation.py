@@ -5,7 +5,7 @@ a failed blocking check holds back. Then how the headless run groups requests in
 import dagster as dg
 
 from linkedin_assets.definitions import build_definitions
-from linkedin_assets.defs.automation import AUTOMATED
+from linkedin_assets.defs.automation import AUTOMATED, EVENT_TAG
 from linkedin_assets.headless import day_ranges, run_requests
 
 DAY = "2026-10-30"
@@ -131,6 +131,80 @@ def test_a_post_file_refreshes_silver_posts_then_gold_with_the_dashboard(setting
         "dashboard/linkedin_statistics": {None},
     }
     assert len(list(run_requests(_by_key(gold, defs)))) == 1
+
+
+def test_a_file_run_leaves_the_automation_only_what_it_did_not_finish(settings):
+    """A daily file's run materializes its bronze tables and everything downstream, in
+    dependency order: the automation has nothing to add, unless a step failed; then it
+    refreshes that step and what the run skipped after it, nothing else."""
+    defs = build_definitions(settings)
+    graph = defs.resolve_asset_graph()
+    instance = dg.DagsterInstance.get()
+    [sensor] = [s for s in defs.sensors or [] if s.name == "content_daily_arrival"]
+    assert sensor.asset_selection is not None
+    in_run = sensor.asset_selection.resolve(graph)
+    assert {"silver/linkedin/totals", "gold/linkedin/fct_latest_demographics", "dashboard/linkedin_statistics"} <= {
+        k.to_user_string() for k in in_run
+    }
+    start = dg.evaluate_automation_conditions(defs=defs, instance=instance, asset_selection=AUTOMATED)
+
+    def run(failed: set[str]) -> None:
+        """Materialize the run's assets in its order; a failed step, and all after it that read it, report nothing."""
+        skipped = {_key(path) for path in failed}
+        for key in graph.toposorted_asset_keys:
+            if key not in in_run or key in skipped:
+                continue
+            if graph.get(key).parent_keys & skipped:
+                skipped.add(key)
+                continue
+            _materialize(instance, key.to_user_string(), DAY if graph.get(key).partitions_def else None)
+
+    run(failed=set())
+    after = dg.evaluate_automation_conditions(
+        defs=defs, instance=instance, asset_selection=AUTOMATED, cursor=start.cursor
+    )
+    assert _requested(after, defs) == {}
+
+    run(failed={"silver/linkedin/posts"})
+    catch_up = dg.evaluate_automation_conditions(
+        defs=defs, instance=instance, asset_selection=AUTOMATED, cursor=after.cursor
+    )
+    requested = _requested(catch_up, defs)
+    # The failed step again, with what reads only it, and the gold the run skipped after it;
+    # nothing the run brought up to date.
+    assert {"silver/linkedin/posts", "gold/linkedin/dim_timestamp", "gold/linkedin/dim_date"} <= set(requested)
+    assert not {
+        "silver/linkedin/totals",
+        "silver/linkedin/demographics",
+        "gold/linkedin/fct_daily_profile_statistics",
+        "gold/linkedin/fct_latest_demographics",
+    } & set(requested), requested
+
+
+def test_the_automation_waits_for_an_event_run_to_end(settings):
+    """While a file's run materializes its assets one after another, a tick would see an
+    upstream changed and the asset not yet: it requests nothing until the run has ended.
+    A run that ended without finishing (failed, killed) leaves the rest to the automation."""
+    defs = build_definitions(settings)
+    instance = dg.DagsterInstance.get()
+    start = dg.evaluate_automation_conditions(defs=defs, instance=instance, asset_selection=AUTOMATED)
+    run = dg.DagsterRun(job_name="__ASSET_JOB", status=dg.DagsterRunStatus.STARTED, tags={EVENT_TAG: "file"})
+    instance.add_run(run)
+    _materialize(instance, "bronze/linkedin/totals", DAY)
+    during = dg.evaluate_automation_conditions(
+        defs=defs, instance=instance, asset_selection=AUTOMATED, cursor=start.cursor
+    )
+    assert _requested(during, defs) == {}
+
+    instance.report_run_failed(run, message="killed before silver")
+    after = dg.evaluate_automation_conditions(
+        defs=defs, instance=instance, asset_selection=AUTOMATED, cursor=during.cursor
+    )
+    assert _requested(after, defs) == {
+        "silver/linkedin/totals": {DAY},
+        "silver/linkedin/impressions": {DAY},
+        "silver/linkedin/engagements": {DAY},
+    }
 
 
 def test_requests_become_one_run_per_asset_set_and_range_of_days():

@@ -79,9 +79,13 @@ def test_the_instance_runs_one_step_of_a_pool_at_a_time(settings, tmp_path, monk
 def test_an_earlier_release_dagster_yaml_is_upgraded_and_a_users_own_is_kept(settings):
     config = settings.dagster_home / "dagster.yaml"
     config.parent.mkdir(parents=True, exist_ok=True)
-    config.write_text(EARLIER_YAML[0])
-    prepare_environment(settings)
-    assert config.read_text() == DAGSTER_YAML
+    for earlier in EARLIER_YAML:
+        config.write_text(earlier)
+        prepare_environment(settings)
+        assert config.read_text() == DAGSTER_YAML
+    # What the upgrade is for: the daemon's run queue looks every second, not every 5.
+    with dg.DagsterInstance.from_config(str(settings.dagster_home)) as instance:
+        assert getattr(instance.run_coordinator, "dequeue_interval_seconds", None) == 1
 
     edited = DAGSTER_YAML.replace("default_limit: 1", "default_limit: 3")
     config.write_text(edited)

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import shutil
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -17,6 +19,9 @@ from deltalake import DeltaTable
 from linkedin_assets.cli import run_pending
 from linkedin_assets.core.settings import load_settings
 from linkedin_assets.definitions import build_definitions
+from linkedin_assets.defs.automation import EVENT_TAG
+from linkedin_assets.defs.bronze.sensors import RANGE_END_TAG, RANGE_START_TAG
+from linkedin_assets.defs.dashboard.assets import DASHBOARD_KEY
 from linkedin_assets.defs.materializations import last_storage_id, materialized_after
 from linkedin_assets.samples.profile import build_profile
 from linkedin_assets.samples.writer import write_content_export, write_patch_file, write_post_export
@@ -97,11 +102,15 @@ def expect(partitioned: dict[str, list[str]], whole: list[str]) -> Counter:
     return out
 
 
-def event(settings, act) -> Counter:
+def event(settings, act, runs: int = 1) -> Counter:
+    """What `act` and one `linkedin-analytics run` materialized; every event is one run
+    (the file's or the edit's: its bronze and all downstream), the automation adds none."""
     instance = dg.DagsterInstance.get()
     before = last_storage_id(instance, asset_keys())
     act()
-    assert run_pending(settings).ok
+    summary = run_pending(settings)
+    assert summary.ok
+    assert summary.runs == runs
     return materialized_after(instance, asset_keys(), before)
 
 
@@ -124,9 +133,9 @@ def test_historical_file_fills_its_range_in_every_layer(lake_with_history, profi
         {**{f"bronze/linkedin/{t}": span for t in CONTENT}, **{a: span for a in SILVER_DAILY}},
         ["silver/linkedin/posts", *DEMOGRAPHICS, *GOLD, DASHBOARD],
     )
-    # One run for the bronze range and one for the silver range, not one per day.
-    runs = dg.DagsterInstance.get().get_runs()
-    assert sum(1 for r in runs if r.tags.get("dagster/asset_partition_range_start") == first.isoformat()) == 2
+    # One run over the whole range, bronze to the dashboard, not one per day or per layer.
+    [run] = [r for r in dg.DagsterInstance.get().get_runs() if r.tags.get(RANGE_START_TAG) == first.isoformat()]
+    assert run.tags[RANGE_END_TAG] == last.isoformat() and DASHBOARD_KEY in (run.asset_selection or set())
 
 
 def test_post_file_refreshes_post_metadata_only(lake_with_history, profile):
@@ -168,7 +177,7 @@ def test_second_tick_with_no_new_file_requests_nothing(lake_with_history):
     settings = lake_with_history
     instance = dg.DagsterInstance.get()
     runs_before = len(instance.get_runs())
-    got = event(settings, lambda: None)
+    got = event(settings, lambda: None, runs=0)
     assert got == Counter()
     assert len(instance.get_runs()) == runs_before
 
@@ -189,7 +198,14 @@ def test_arrival_sensor_waits_for_a_file_to_settle_and_requests_it_once(settings
     second = tick(first.cursor)
     [request] = second.run_requests
     assert request.tags["dagster/asset_partition_range_start"] == END.isoformat()
-    assert {k.to_user_string() for k in request.asset_selection} == {f"bronze/linkedin/{t}" for t in CONTENT}
+    selected = {k.to_user_string() for k in request.asset_selection}
+    # One run: the file's bronze tables and everything downstream of them.
+    assert {k for k in selected if k.startswith("bronze/")} == {f"bronze/linkedin/{t}" for t in CONTENT}
+    assert {
+        "silver/linkedin/totals",
+        "gold/linkedin/fct_daily_profile_statistics",
+        "dashboard/linkedin_statistics",
+    } <= selected
     third = tick(second.cursor)
     assert third.run_requests == []  # re-listed, not re-requested
     with path.open("ab") as grown:  # re-uploaded, changed: requested again after it settles
@@ -198,6 +214,39 @@ def test_arrival_sensor_waits_for_a_file_to_settle_and_requests_it_once(settings
     [again] = tick(tick(third.cursor).cursor).run_requests
     assert again.run_key != request.run_key
     assert json.loads(third.cursor)["requested"]
+
+
+def test_several_files_at_once_get_bronze_runs_and_one_refresh_downstream(settings, profile):
+    """Two files in one tick, or a file landing while another event's run goes: bronze-only
+    runs, so the automation (which waits for them) refreshes downstream once, not per file."""
+    defs = build_definitions(settings)
+    sensor = defs.resolve_sensor_def("content_daily_arrival")
+    instance = dg.DagsterInstance.get()
+
+    def tick(cursor=None):
+        with dg.build_sensor_context(instance=instance, cursor=cursor, resources=defs.resources) as context:
+            return sensor(context)
+
+    def groups(request) -> set[str]:
+        return {k.path[0] for k in request.asset_selection}
+
+    for day in (END - dt.timedelta(days=1), END):
+        write_content_export(profile, settings.volume("content_daily"), day, day)
+    both = tick()  # written with LinkedIn's generation time: settled at once
+    assert len(both.run_requests) == 2 and all(groups(r) == {"bronze"} for r in both.run_requests)
+
+    earlier = END - dt.timedelta(days=2)
+    later = write_content_export(profile, settings.volume("content_daily"), earlier, earlier)
+    alone = tick(both.cursor)
+    [request] = alone.run_requests
+    assert groups(request) == {"bronze", "silver", "gold", "dashboard"}, "a file alone is one run to the dashboard"
+
+    busy = dg.DagsterRun(job_name="__ASSET_JOB", status=dg.DagsterRunStatus.STARTED, tags={EVENT_TAG: "file"})
+    instance.add_run(busy)
+    later.write_bytes(later.read_bytes())  # re-uploaded while that run goes
+    os.utime(later, (time.time() - 60, time.time() - 60))
+    [cut] = tick(alone.cursor).run_requests
+    assert groups(cut) == {"bronze"}
 
 
 def test_version_sensor_ignores_versions_written_by_dagster(lake_with_history):

@@ -16,8 +16,11 @@ Two conditions, by what an asset reads:
   so it joins that upstream's run (Dagster runs the assets requested for no partition
   in one run, in dependency order) instead of waiting a tick for a run of its own.
 
-A daily Content file is then a bronze run, the daily silver run beside one of silver
-posts and `dim_timestamp`, and one run of the other gold tables with the dashboard.
+A landed file or a direct edit of post_patch rarely needs it: its own run covers
+everything downstream (defs/bronze/sensors.py). The automation refreshes what those
+runs do not cover (a materialization or backfill from the UI, several files landing at
+once, a step a run failed or skipped), and waits while such an event run goes
+(`EventRunsSettled`).
 """
 
 from __future__ import annotations
@@ -27,6 +30,47 @@ import dagster as dg
 from linkedin_assets.core.settings import Settings
 
 SENSOR_NAME = "linkedin_automation"
+# On the runs a sensor starts for an event (a landed file, a direct edit): each is one run of
+# everything downstream of the change, and the automation waits for it (see EventRunsSettled).
+EVENT_TAG = "linkedin/event"
+EVENT_KINDS = ["file", "edit"]
+_NOT_FINISHED = [
+    dg.DagsterRunStatus.QUEUED,
+    dg.DagsterRunStatus.NOT_STARTED,
+    dg.DagsterRunStatus.STARTING,
+    dg.DagsterRunStatus.STARTED,
+    dg.DagsterRunStatus.CANCELING,
+]
+
+
+def event_run_in_progress(instance: dg.DagsterInstance) -> bool:
+    return bool(instance.get_run_records(dg.RunsFilter(tags={EVENT_TAG: EVENT_KINDS}, statuses=_NOT_FINISHED), limit=1))
+
+
+class EventRunsSettled(dg.AutomationCondition):
+    """True while no event run is queued or running, nor ended after this tick began.
+
+    An event run materializes its assets one after another. A tick evaluated meanwhile
+    read "the upstream changed" before the asset's own materialization in that run and
+    "not in progress" just after it, and requested the asset again: under `dagster dev`
+    a daily file's silver engagements ran twice, and a historical file's run had a
+    second, overlapping one. Once the run ended before the tick began, every event it
+    wrote is older than the tick, and `since_last_handled` sees each asset updated after
+    its upstream: nothing to request.
+    """
+
+    @property
+    def name(self) -> str:
+        return "event_runs_settled"
+
+    def evaluate(self, context: dg.AutomationContext) -> dg.AutomationResult:
+        instance = context.asset_graph_view.instance
+        ended_since = dg.RunsFilter(tags={EVENT_TAG: EVENT_KINDS}, updated_after=context.evaluation_time)
+        busy = event_run_in_progress(instance) or instance.get_run_records(ended_since, limit=1)
+        return dg.AutomationResult(
+            context, true_subset=context.get_empty_subset() if busy else context.candidate_subset
+        )
+
 
 # A failed blocking check upstream keeps its data from flowing further. (Not
 # `all_deps_blocking_checks_passed`: it also waits on upstreams never checked yet, such
@@ -34,7 +78,7 @@ SENSOR_NAME = "linkedin_automation"
 _upstream_checks_pass = dg.AutomationCondition.all_deps_match(
     dg.AutomationCondition.all_checks_match(~dg.AutomationCondition.check_failed(), blocking_only=True)
 )
-_idle = ~dg.AutomationCondition.any_deps_in_progress() & ~dg.AutomationCondition.in_progress()
+_idle = ~dg.AutomationCondition.any_deps_in_progress() & ~dg.AutomationCondition.in_progress() & EventRunsSettled()
 
 refresh_after_upstream = (
     dg.AutomationCondition.any_deps_match(dg.AutomationCondition.newly_updated()).since_last_handled()
@@ -67,7 +111,9 @@ def automation_sensor(settings: Settings) -> dg.AutomationConditionSensorDefinit
         target=AUTOMATED,
         default_status=dg.DefaultSensorStatus.RUNNING,
         minimum_interval_seconds=settings.automation_interval_seconds,
-        description="Refreshes silver, gold and the dashboard downstream of what changed.",
+        description="Refreshes silver, gold and the dashboard downstream of a change no event run covered.",
+        # EventRunsSettled is this project's own condition: evaluated where the code is.
+        use_user_code_server=True,
         # A historical file requests a year of partitions: as a backfill, the single-run
         # backfill policy runs it as one run over the range.
         emit_backfills=True,

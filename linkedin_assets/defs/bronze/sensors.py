@@ -1,11 +1,24 @@
 """File-arrival sensors, one per landing volume, and the post_patch version sensor.
 
 Each arrival tick lists the volume's pending/ folder and requests one run per
-complete file: exactly the bronze assets that volume feeds, for the dates the file
-covers, with a run key from the file's identity (name, size, mtime) so a file seen
-twice runs once and a changed re-upload runs again. A file still being written
-waits (see `settled`). The headless `linkedin-analytics run` ticks these same
-sensors (linkedin_assets/headless.py).
+complete file: the bronze assets that volume feeds and everything downstream of them
+(silver, gold, the dashboard), for the dates the file covers, with a run key from the
+file's identity (name, size, mtime) so a file seen twice runs once and a changed
+re-upload runs again. A file still being written waits (see `settled`). The headless
+`linkedin-analytics run` ticks these same sensors (linkedin_assets/headless.py).
+
+One run, not a bronze run the automation then follows layer by layer: under `dagster
+dev` every hop cost a tick and a new run process (a daily file took four runs and
+50 s). In the run, Dagster skips a step whose upstream in the run reported nothing
+(a replayed file recomputes nothing); the automation (defs/automation.py) still
+catches up on anything left behind, and owns every other change: a materialization or
+backfill started from the UI. A direct edit of post_patch, which the version sensor
+records, gets one run of what reads it in the same way.
+
+Several files at once (a tick that finds more than one, or one that lands while another
+event's run is going) get bronze-only runs: the automation, which waits for every event
+run to end, then refreshes what is downstream of all of them once, rather than once per
+file, two runs writing the same gold tables side by side.
 """
 
 import json
@@ -18,6 +31,7 @@ from linkedin_assets.core.bronze.ingest import coverage
 from linkedin_assets.core.exports.model import ExportError
 from linkedin_assets.core.landing import VOLUME_KIND, VOLUMES, LandedFile, LandingArea
 from linkedin_assets.core.settings import Settings
+from linkedin_assets.defs.automation import EVENT_TAG, event_run_in_progress
 from linkedin_assets.defs.keys import table_key
 from linkedin_assets.defs.partitions import partition_bounds
 from linkedin_assets.defs.resources.lakehouse import LakehouseResource
@@ -32,10 +46,10 @@ POST_PATCH_KEY = table_key("bronze", "post_patch")
 
 
 def _request(
-    file: LandedFile, landing: LandingArea, assets: dg.AssetsDefinition, partitions: dg.DailyPartitionsDefinition
+    file: LandedFile, landing: LandingArea, selection: list[dg.AssetKey], partitions: dg.DailyPartitionsDefinition
 ) -> dg.RunRequest:
     """The run for one file. Raises ExportError when its dates cannot be told or are out of range."""
-    tags = {FILE_TAG: file.source_file, VOLUME_TAG: file.volume}
+    tags = {FILE_TAG: file.source_file, VOLUME_TAG: file.volume, EVENT_TAG: "file"}
     dates = coverage(file, landing)
     if dates is not None:
         first, last = partition_bounds(partitions)
@@ -48,7 +62,7 @@ def _request(
             )
         tags[RANGE_START_TAG] = dates[0].isoformat()
         tags[RANGE_END_TAG] = dates[1].isoformat()
-    return dg.RunRequest(run_key=file.run_key, asset_selection=list(assets.keys), tags=tags)
+    return dg.RunRequest(run_key=file.run_key, asset_selection=selection, tags=tags)
 
 
 def settled(file: LandedFile, seen_before: dict, settle_seconds: float, now: float | None = None) -> bool:
@@ -64,7 +78,7 @@ def plan_pending(
     volume: str,
     cursor: dict,
     settle_seconds: float,
-    assets: dg.AssetsDefinition,
+    selection: list[dg.AssetKey],
     partitions: dg.DailyPartitionsDefinition,
 ) -> tuple[list[dg.RunRequest], dict, dict[str, str]]:
     """(run requests, new cursor, rejected file -> reason) for one volume's pending files.
@@ -83,7 +97,7 @@ def plan_pending(
         if not settled(file, seen_before, settle_seconds):
             continue
         try:
-            requests.append(_request(file, landing, assets, partitions))
+            requests.append(_request(file, landing, selection, partitions))
             requested[file.name] = file.identity
         except ExportError as exc:
             landing.mark_error(file, str(exc))
@@ -101,21 +115,33 @@ def unsettled(cursor: str | None) -> dict[str, float]:
     return {name: int(identity.rsplit(":", 1)[1]) / 1e9 for name, identity in seen.items() if name not in requested}
 
 
+def bronze_only(request: dg.RunRequest, bronze: set[dg.AssetKey]) -> dg.RunRequest:
+    """A file's run cut to its bronze assets: with other files, the automation does the rest once."""
+    return request.with_replaced_attrs(asset_selection=[k for k in request.asset_selection or [] if k in bronze])
+
+
 def arrival_sensor(
-    volume: str, assets: dg.AssetsDefinition, partitions: dg.DailyPartitionsDefinition, settings: Settings
+    volume: str,
+    bronze: set[dg.AssetKey],
+    selection: list[dg.AssetKey],
+    partitions: dg.DailyPartitionsDefinition,
+    settings: Settings,
 ) -> dg.SensorDefinition:
     @dg.sensor(
         name=f"{volume}_arrival",
-        description=f"Runs the bronze assets fed by landing/{volume}/pending/ when a file lands there.",
+        description=f"When a file lands in landing/{volume}/pending/: one run of the bronze assets it feeds "
+        "and of everything downstream of them.",
         minimum_interval_seconds=settings.sensor_interval_seconds,
         default_status=dg.DefaultSensorStatus.RUNNING,
-        asset_selection=list(assets.keys),
+        asset_selection=selection,
     )
     def arrival(context: dg.SensorEvaluationContext, lakehouse: LakehouseResource) -> dg.SensorResult:
         cursor = json.loads(context.cursor) if context.cursor else {}
         requests, cursor, rejected = plan_pending(
-            lakehouse.landing, volume, cursor, settings.settle_seconds, assets, partitions
+            lakehouse.landing, volume, cursor, settings.settle_seconds, selection, partitions
         )
+        if len(requests) > 1 or (requests and event_run_in_progress(context.instance)):
+            requests = [bronze_only(request, bronze) for request in requests]
         for name, reason in rejected.items():
             context.log.warning(f"moved to errors/: {name}: {reason}")
         return dg.SensorResult(run_requests=requests, cursor=json.dumps(cursor, sort_keys=True))
@@ -124,10 +150,29 @@ def arrival_sensor(
 
 
 def arrival_sensors(
-    bronze: dict[str, dg.AssetsDefinition], partitions: dg.DailyPartitionsDefinition, settings: Settings
+    bronze: dict[str, dg.AssetsDefinition],
+    assets: list[dg.AssetsDefinition],
+    partitions: dg.DailyPartitionsDefinition,
+    settings: Settings,
 ) -> list[dg.SensorDefinition]:
-    """One per landing volume, each requesting the bronze asset of its volume's kind."""
-    return [arrival_sensor(v, bronze[VOLUME_KIND[v]], partitions, settings) for v in VOLUMES]
+    """One per landing volume, each requesting the bronze asset of its volume's kind and what
+    `assets` holds downstream of it."""
+    return [
+        arrival_sensor(
+            volume,
+            set(bronze[VOLUME_KIND[volume]].keys),
+            file_run_selection(bronze[VOLUME_KIND[volume]], assets),
+            partitions,
+            settings,
+        )
+        for volume in VOLUMES
+    ]
+
+
+def file_run_selection(bronze: dg.AssetsDefinition, assets: list[dg.AssetsDefinition]) -> list[dg.AssetKey]:
+    """The assets one file's run materializes: a bronze step's tables and all downstream of them."""
+    keys = dg.AssetSelection.assets(*bronze.keys).downstream().resolve(assets)
+    return sorted(keys, key=lambda key: key.to_user_string())
 
 
 def _recorded_version(instance: dg.DagsterInstance) -> int | None:
@@ -139,7 +184,9 @@ def _recorded_version(instance: dg.DagsterInstance) -> int | None:
     return int(value.value) if value is not None else None  # type: ignore[arg-type]  # an int by construction
 
 
-def post_patch_version(context: dg.SensorEvaluationContext, lakehouse: LakehouseResource) -> dg.SensorResult:
+def post_patch_version(
+    context: dg.SensorEvaluationContext, lakehouse: LakehouseResource, downstream: list[dg.AssetKey]
+) -> dg.SensorResult:
     version = lakehouse.lake.version("bronze", "post_patch")
     if version is None or context.cursor == str(version):
         return dg.SensorResult(skip_reason=f"post_patch at version {version}, unchanged")
@@ -165,15 +212,32 @@ def post_patch_version(context: dg.SensorEvaluationContext, lakehouse: Lakehouse
                 asset_key=POST_PATCH_KEY, check_name="unique_keys", passed=passed, metadata=metadata
             )
         )
+        if passed and not event_run_in_progress(context.instance):
+            # As a file's run does: what reads post metadata, in one run (a run already
+            # queued for this version is not asked for twice). While another event's run
+            # goes, the automation refreshes it after that run instead.
+            requests = [
+                dg.RunRequest(run_key=f"post_patch@{version}", asset_selection=downstream, tags={EVENT_TAG: "edit"})
+            ]
+            return dg.SensorResult(asset_events=events, run_requests=requests, cursor=str(version))
     return dg.SensorResult(asset_events=events, cursor=str(version))
 
 
-def post_patch_version_sensor(settings: Settings) -> dg.SensorDefinition:
+def post_patch_version_sensor(settings: Settings, assets: list[dg.AssetsDefinition]) -> dg.SensorDefinition:
+    downstream = sorted(
+        dg.AssetSelection.assets(POST_PATCH_KEY).downstream(include_self=False).resolve(assets),
+        key=lambda key: key.to_user_string(),
+    )
+
+    def sensor(context: dg.SensorEvaluationContext, lakehouse: LakehouseResource) -> dg.SensorResult:
+        return post_patch_version(context, lakehouse, downstream)
+
     return dg.sensor(
         name="post_patch_version",
         description="Watches the Delta version of bronze.linkedin.post_patch. A change made outside "
-        "Dagster (SQL, the deltalake API) is recorded, and the automation refreshes what depends on "
-        "post metadata; nothing on the metrics path.",
+        "Dagster (SQL, the deltalake API) is recorded, and one run refreshes what depends on post "
+        "metadata; nothing on the metrics path.",
         minimum_interval_seconds=settings.sensor_interval_seconds,
         default_status=dg.DefaultSensorStatus.RUNNING,
-    )(post_patch_version)
+        asset_selection=downstream,
+    )(sensor)
