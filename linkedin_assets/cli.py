@@ -11,7 +11,7 @@ import argparse
 import datetime as dt
 import sys
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import dagster as dg
 
@@ -26,6 +26,7 @@ from linkedin_assets.definitions import build_definitions
 from linkedin_assets.defs.materializations import last_storage_id, materialized_after
 from linkedin_assets.defs.resources.lakehouse import LakehouseResource
 from linkedin_assets.headless import Headless
+from linkedin_assets.progress import Display
 from linkedin_assets.samples.events import EVENTS
 from linkedin_assets.samples.landing import write_sample_landing
 
@@ -35,6 +36,7 @@ class RunSummary:
     processed: dict[str, list[str]] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)
     failed_runs: list[str] = field(default_factory=list)
+    crashes: list[str] = field(default_factory=list)  # stack traces of failures that were bugs, not bad files
     waiting: list[str] = field(default_factory=list)  # volume/name still being written, left pending
     runs: int = 0
     materialized: Counter = field(default_factory=Counter)  # (asset, partition) -> times
@@ -50,7 +52,7 @@ def _files(landing: LandingArea, state: str) -> dict[str, set[str]]:
 
 
 @sigterm_kept()  # see core/signals.py: left ignored, it held every step of a background run
-def run_pending(settings: Settings, downstream: bool = True) -> RunSummary:
+def run_pending(settings: Settings, downstream: bool = True, display: Display | None = None) -> RunSummary:
     """Process everything pending once; what `linkedin-analytics run` does.
 
     Without `downstream`, only bronze: each file's run stops there, and no automation follows.
@@ -71,7 +73,9 @@ def run_pending(settings: Settings, downstream: bool = True) -> RunSummary:
         keys = defs.resolve_asset_graph().get_all_asset_keys()
         start_position = last_storage_id(instance, keys)
 
-        headless = Headless(defs, instance, settings, downstream)
+        if display is not None:
+            display.files_total = sum(len(names) for names in before_pending.values())
+        headless = Headless(defs, instance, settings, downstream, display)
         headless.fail_abandoned_runs()  # a killed run's work is redone below
         headless.automation_baseline()
         headless.notifications_baseline()
@@ -81,7 +85,8 @@ def run_pending(settings: Settings, downstream: bool = True) -> RunSummary:
             headless.automation()
         headless.notifications()
 
-        summary = RunSummary(failed_runs=headless.done.failed, waiting=headless.done.waiting, runs=headless.done.runs)
+        done = headless.done
+        summary = RunSummary(failed_runs=done.failed, crashes=done.crashes, waiting=done.waiting, runs=done.runs)
         summary.materialized = materialized_after(instance, keys, start_position)
         after_pending = _files(landing, "pending")
         after_processed = _files(landing, "processed")
@@ -129,6 +134,8 @@ def print_summary(settings: Settings, summary: RunSummary, out=print) -> None:
         out(f"ERROR      {name} -> errors/: {reason}")
     for failed in summary.failed_runs:
         out(f"FAILED RUN {failed}")
+    for trace in summary.crashes:
+        out(trace.rstrip())
     for name in summary.waiting:
         out(f"WAITING    {name}: still being written; left in pending/ for the next run")
     dashboard = dashboard_path(settings.home)
@@ -141,7 +148,11 @@ def print_summary(settings: Settings, summary: RunSummary, out=print) -> None:
 
 def cmd_run(args: argparse.Namespace) -> int:
     settings = load_settings()
-    summary = run_pending(settings)
+    if args.verbose:  # Dagster's own log, as the UI's run page shows it
+        settings = replace(settings, log_level="INFO")
+    display = Display(quiet=args.quiet)
+    with display.session():
+        summary = run_pending(settings, display=display)
     print_summary(settings, summary)
     return 0 if summary.ok else 1
 
@@ -233,7 +244,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="linkedin-analytics", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("init", help="create the landing folders and DAGSTER_HOME").set_defaults(func=cmd_init)
-    sub.add_parser("run", help="process every pending file once, headless").set_defaults(func=cmd_run)
+    run = sub.add_parser("run", help="process every pending file once, headless")
+    run.set_defaults(func=cmd_run)
     serve = sub.add_parser("serve", help="the upload page (drop exports in a browser)")
     serve.add_argument("--host", help="address to listen on (default LINKEDIN_UPLOAD_HOST, 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port (default LINKEDIN_UPLOAD_PORT, 3001)")
@@ -242,6 +254,10 @@ def main(argv: list[str] | None = None) -> int:
     demo.add_argument("--days", type=int, default=30)
     demo.add_argument("--end", help="last day of the sample (default: yesterday)")
     demo.add_argument("--seed", type=int, default=7)
+    for command in (run, demo):
+        shown = command.add_mutually_exclusive_group()
+        shown.add_argument("--verbose", action="store_true", help="also print Dagster's own log of each run")
+        shown.add_argument("--quiet", action="store_true", help="print only the summary, not each step")
     demo.set_defaults(func=cmd_demo)
     sample = sub.add_parser("sample", help="write one sample export (daily, post or patch) into its pending/ folder")
     sample.add_argument("event", choices=EVENTS)

@@ -8,6 +8,7 @@ from LINKEDIN_START_DATE, the sensors' intervals, the retry delay, and the one
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import warnings
 from pathlib import Path
 
@@ -38,6 +39,19 @@ from linkedin_assets.defs.silver.assets import silver_assets
 # The assets use BackfillPolicy on purpose (one run per range); Dagster's beta notice about
 # it, repeated by every process that loads these definitions, says nothing to a user.
 warnings.filterwarnings("ignore", message=r".*backfill_policy.*beta", category=dg.BetaWarning)
+
+
+class _InternalNotices(logging.Filter):
+    """Dagster's notices that tell a user nothing they can act on. The automation's, when a
+    range run updated more than 100 partitions ("Asset ... has 365 updated partitions,
+    exceeding the maximum of 100 for per-partition timestamp fetching"), came up to three
+    times per asset after every historical file, in the terminal and the daemon's log."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "for per-partition timestamp fetching" not in str(record.msg)
+
+
+logging.getLogger("dagster").addFilter(_InternalNotices())
 # Likewise the automation sensor's evaluation in the code server (defs/automation.py says why).
 warnings.filterwarnings("ignore", message=r".*use_user_code_server.*beta", category=dg.BetaWarning)
 

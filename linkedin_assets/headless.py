@@ -24,6 +24,7 @@ import datetime as dt
 import logging
 import os
 import time
+import uuid
 from collections import defaultdict
 from collections.abc import Iterator, Mapping
 from collections.abc import Set as AbstractSet
@@ -36,6 +37,7 @@ from linkedin_assets.core.engine.warm import alive, start_time
 from linkedin_assets.core.settings import Settings
 from linkedin_assets.defs.automation import AUTOMATED, SENSOR_NAME
 from linkedin_assets.defs.bronze.sensors import FILE_TAG, RANGE_END_TAG, RANGE_START_TAG, bronze_only, unsettled
+from linkedin_assets.progress import Display
 
 ORIGIN_TAG = "linkedin/origin"
 # The process that runs a headless run: "<pid>:<start time>" (see `fail_abandoned_runs`).
@@ -55,13 +57,24 @@ MAX_SETTLE_WAIT_SECONDS = 60.0
 @dataclass
 class Executed:
     failed: list[str] = field(default_factory=list)  # what failed, and its run id
+    # The stack trace of each failure that is a crash (not a refused file nor a Failure the
+    # product raised on purpose): a bug or a full disk must be shown whole.
+    crashes: list[str] = field(default_factory=list)
     waiting: list[str] = field(default_factory=list)  # volume/name still being written
     runs: int = 0
 
 
 class Headless:
-    def __init__(self, defs: dg.Definitions, instance: dg.DagsterInstance, settings: Settings, downstream: bool = True):
+    def __init__(
+        self,
+        defs: dg.Definitions,
+        instance: dg.DagsterInstance,
+        settings: Settings,
+        downstream: bool = True,
+        display: Display | None = None,
+    ):
         self.defs, self.instance, self.settings = defs, instance, settings
+        self.display = display or Display(quiet=True)
         # False: bronze only (a file's run is then cut to its bronze assets, and no automation).
         self.downstream = downstream
         self.job = defs.resolve_implicit_global_asset_job_def()
@@ -93,18 +106,31 @@ class Headless:
 
     def execute(self, request: dg.RunRequest, origin: str) -> bool:
         self.done.runs += 1
-        run = self.job.execute_in_process(
-            instance=self.instance,
-            asset_selection=list(request.asset_selection or []),
-            tags={**request.tags, ORIGIN_TAG: origin, SENSOR_TAG: origin, RUNNER_TAG: self.runner},
-            raise_on_error=False,
-            # The terminal gets the summary; every event is still in the UI's run logs.
-            run_config={"loggers": {"console": {"config": {"log_level": self.settings.log_level}}}},
-        )
+        keys = list(request.asset_selection or [])
+        graph = self.defs.resolve_asset_graph()
+        steps = len({graph.get(key).assets_def.op.name for key in keys})
+        file = request.tags.get(FILE_TAG)
+        dates = request.tags.get(RANGE_START_TAG), request.tags.get(RANGE_END_TAG)
+        span = f" {dates[0]}..{dates[1]}" if all(dates) else ""
+        label = self.display.label(file or f"{origin}{span}", is_file=bool(file))
+        run_id = str(uuid.uuid4())  # known before the run starts, so its steps can be followed
+        with self.display.run(self.instance, run_id, label, steps):
+            run = self.job.execute_in_process(
+                instance=self.instance,
+                asset_selection=keys,
+                run_id=run_id,
+                tags={**request.tags, ORIGIN_TAG: origin, SENSOR_TAG: origin, RUNNER_TAG: self.runner},
+                raise_on_error=False,
+                # The terminal gets the progress and the summary; every event is in the UI's run logs.
+                run_config={"loggers": {"console": {"config": {"log_level": self.settings.log_level}}}},
+            )
         if not run.success:
-            keys = request.asset_selection or []
             what = request.tags.get(FILE_TAG) or ", ".join(k.to_user_string() for k in keys)
-            self.done.failed.append(f"{what} (run {run.run_id}){_first_failure(run)}")
+            failure = first_failure(run)
+            if not failure.refusal:  # a refused file is reported once, from errors/, by the summary
+                self.done.failed.append(f"{what} (run {run.run_id}){failure.reason}")
+            if failure.trace:
+                self.done.crashes.append(failure.trace)
         return run.success
 
     def _tick(self, sensor: dg.SensorDefinition, cursor: str | None) -> dg.SensorResult:
@@ -237,23 +263,30 @@ class Headless:
         self.instance.daemon_cursor_storage.set_cursor_values({key: value})
 
 
-def _first_failure(run: dg.ExecuteInProcessResult) -> str:
-    """': <why>' from the run's first failed step, on one line and short; the run's logs have the rest."""
+@dataclass(frozen=True)
+class StepFailure:
+    reason: str = ""  # ': <why>', one short line; the run's logs have the rest
+    refusal: bool = False  # only files refused (each is in errors/ with its reason)
+    trace: str = ""  # the whole stack trace, for a crash
+
+
+def first_failure(run: dg.ExecuteInProcessResult) -> StepFailure:
+    """Why the run's first failed step failed."""
     for event in run.all_events:
         data = event.step_failure_data if event.is_step_failure else None
         if data is None:
             continue
-        if data.user_failure_data is not None and data.user_failure_data.description:
-            reason = data.user_failure_data.description
-        else:
-            error = data.error
-            # Dagster wraps what the step raised ("Error occurred while executing op ..."): its cause says why.
-            while error is not None and error.cause is not None and error.message.startswith("dagster._core.errors"):
-                error = error.cause
-            reason = error.message if error is not None else ""
-        lines = reason.strip().splitlines()
-        return f": {lines[0][:300]}" if lines else ""
-    return ""
+        user = data.user_failure_data
+        if user is not None and user.description:
+            lines = user.description.strip().splitlines()
+            return StepFailure(f": {lines[0][:300]}", refusal="rejected" in (user.metadata or {}))
+        error = data.error
+        # Dagster wraps what the step raised ("Error occurred while executing op ..."): its cause says why.
+        while error is not None and error.cause is not None and error.message.startswith("dagster._core.errors"):
+            error = error.cause
+        lines = (error.message if error is not None else "").strip().splitlines()
+        return StepFailure(f": {lines[0][:300]}" if lines else "", trace=error.to_string() if error else "")
+    return StepFailure()
 
 
 def _cursor_key(sensor: dg.SensorDefinition) -> str:

@@ -84,8 +84,9 @@ VARIABLES = (
     Variable("LINKEDIN_RETRY_DELAY_SECONDS", "`2`", "base delay of the silver and gold retry backoff"),
     Variable(
         "LINKEDIN_LOG_LEVEL",
-        "`WARNING`",
-        "what `linkedin-analytics run` prints of its runs' logs (all of it is in the UI)",
+        "`CRITICAL`",
+        "the least level of Dagster's own log lines `linkedin-analytics run` prints (by default none: "
+        "the summary says what happened, the UI holds every event; `--verbose` is `INFO`)",
     ),
     Variable("LINKEDIN_UPLOAD_HOST", "`127.0.0.1`", "where the upload page listens (any other address needs a token)"),
     Variable("LINKEDIN_UPLOAD_PORT", "`3001`", "the upload page's port"),
@@ -244,7 +245,7 @@ class Settings:
     settle_seconds: float = 2.0
     automation_interval_seconds: int = 4
     retry_delay_seconds: float = 2.0
-    log_level: str = "WARNING"
+    log_level: str = "CRITICAL"
     upload_host: str = "127.0.0.1"
     upload_port: int = 3001
     upload_token: str | None = field(default=None, repr=False)
@@ -291,7 +292,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         settle_seconds=_number("LINKEDIN_SETTLE_SECONDS", 2, environ),
         automation_interval_seconds=int(_number("LINKEDIN_AUTOMATION_INTERVAL_SECONDS", 4, environ)),
         retry_delay_seconds=_number("LINKEDIN_RETRY_DELAY_SECONDS", 2, environ),
-        log_level=(_get("LINKEDIN_LOG_LEVEL", environ) or "WARNING").upper(),
+        log_level=(_get("LINKEDIN_LOG_LEVEL", environ) or "CRITICAL").upper(),
         upload_host=_get("LINKEDIN_UPLOAD_HOST", environ) or "127.0.0.1",
         upload_port=int(_number("LINKEDIN_UPLOAD_PORT", 3001, environ)),
         upload_token=_get("LINKEDIN_UPLOAD_TOKEN", environ),
