@@ -20,9 +20,11 @@ from deltalake import DeltaTable, write_deltalake
 from linkedin_assets.cli import print_summary, run_pending
 from linkedin_assets.core.bronze.ingest import ingest_content
 from linkedin_assets.core.lake.delta import DeltaLake
+from linkedin_assets.core.lake.protocol import QueryFailed
 from linkedin_assets.core.landing import Landing
 from linkedin_assets.core.project_files import REPO_ROOT
 from linkedin_assets.core.sql import step as sql_step
+from linkedin_assets.core.sql.text import sql_text
 from linkedin_assets.defs.materializations import last_storage_id, materialized_after
 from linkedin_assets.samples.profile import build_profile
 from linkedin_assets.samples.writer import write_content_export, write_patch_file, write_post_export
@@ -162,6 +164,35 @@ def test_transient_failure_is_retried_with_backoff(settings, monkeypatch):
     ]
     assert len(retried) == 1 and "warehouse busy" in str(retried[0].dagster_event.event_specific_data)
     assert DeltaLake(settings.lake).read("gold", "fct_daily_profile_statistics").num_rows == 1
+
+
+def test_a_failing_query_is_not_retried_and_names_its_table_and_file(settings, monkeypatch):
+    profile = build_profile(END, 5, seed=9)
+    write_content_export(profile, settings.volume("content_daily"), END, END)
+    real = DeltaLake.query
+    broken = sql_text("gold/fct_daily_profile_statistics")
+
+    def binder_error(self, sql, *args, **kwargs):
+        if sql == broken:
+            raise QueryFailed('Binder Error: Referenced column "impresions" not found (simulated)')
+        return real(self, sql, *args, **kwargs)
+
+    monkeypatch.setattr(DeltaLake, "query", binder_error)
+
+    summary = run_pending(settings)
+
+    # The file's run, then the automation's one catch-up of what it left (it asks once, not
+    # again until something upstream changes): each failed once, naming the table and file.
+    assert not summary.ok and len(summary.failed_runs) == 2, summary.failed_runs
+    for failed in summary.failed_runs:
+        assert "fct_daily_profile_statistics: its query sql/gold/fct_daily_profile_statistics.sql failed" in failed
+        assert "impresions" in failed, failed
+    instance = dg.DagsterInstance.get()
+    assert not [
+        e
+        for run in instance.get_runs()
+        for e in instance.all_logs(run.run_id, of_type=dg.DagsterEventType.STEP_UP_FOR_RETRY)
+    ]
 
 
 def test_parse_errors_are_not_retried(settings):

@@ -3,6 +3,7 @@
 import dagster as dg
 
 from linkedin_assets.core.bronze.tables import BY_NAME
+from linkedin_assets.core.lake.protocol import QueryFailed
 from linkedin_assets.core.reports import WARNING_CHECKS
 from linkedin_assets.core.settings import Settings, freshness_days, load_engine_settings
 from linkedin_assets.core.silver.tables import SILVER_BY_NAME
@@ -100,6 +101,13 @@ def build_sql_asset(table: SqlTable, settings: Settings, partitions: dg.Partitio
     )
     def _asset(context: dg.AssetExecutionContext, lakehouse: LakehouseResource):
         start, end = date_range(context) if table.partitioned else (None, None)
-        yield from lakehouse.table_step(context, table, start, end)
+        try:
+            yield from lakehouse.table_step(context, table, start, end)
+        except QueryFailed as exc:
+            # Not retried: the same statement over the same tables fails the same way (a
+            # busy warehouse or a lost connection is another error, and is retried).
+            raise dg.Failure(
+                description=str(exc), metadata={"sql": f"sql/{table.sql}.sql"}, allow_retries=False
+            ) from None
 
     return _asset
