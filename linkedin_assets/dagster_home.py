@@ -22,12 +22,10 @@ concurrency:
   pools:
     default_limit: 1
 # A run a sensor requested starts within a second (Dagster's default looks every 5 s).
+# (The sensors stay one after another: a file's sensor must see the run another volume's
+# sensor just requested, to keep both files' runs to bronze; defs/bronze/sensors.py.)
 run_queue:
   dequeue_interval_seconds: 1
-# The sensors are evaluated side by side: one after another, a file waited for all of them.
-sensors:
-  use_threads: true
-  num_workers: 4
 """
 # What earlier releases wrote: a file still exactly so is upgraded; an edited one is the user's.
 EARLIER_YAML = (

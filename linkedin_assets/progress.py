@@ -10,16 +10,18 @@ plain line per step.
 
 from __future__ import annotations
 
+import logging
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TextIO
 
 import dagster as dg
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from sqlalchemy.exc import SQLAlchemyError
 
 STEP_ENDS = {
     dg.DagsterEventType.STEP_SUCCESS: "done",
@@ -27,6 +29,7 @@ STEP_ENDS = {
     dg.DagsterEventType.STEP_SKIPPED: "skipped (nothing new upstream)",
 }
 POLL_SECONDS = 0.25
+LOG = logging.getLogger("linkedin_assets")
 
 
 class Display:
@@ -89,6 +92,8 @@ class Display:
         cursor: list[str | None] = [None]
 
         def report() -> None:
+            if not instance.has_run(run_id):  # not created yet (or never: it failed to start)
+                return
             found = instance.get_records_for_run(run_id, cursor=cursor[0], of_type=set(STEP_ENDS))
             cursor[0] = found.cursor
             for record in found.records:
@@ -102,7 +107,8 @@ class Display:
 
         def follow() -> None:
             while not stop.wait(POLL_SECONDS):
-                report()
+                if not shown_safely(report):
+                    return
 
         follower = threading.Thread(target=follow, daemon=True, name="linkedin-progress")
         started = time.monotonic()
@@ -112,10 +118,21 @@ class Display:
         finally:
             stop.set()
             follower.join()
-            report()  # what ended after the last poll
+            shown_safely(report)  # what ended after the last poll
             if task is not None and self._progress is not None:
                 self._progress.remove_task(task)
             self.line(f"  ended in {time.monotonic() - started:.1f} s")
+
+
+def shown_safely(show: Callable[[], None]) -> bool:
+    """Whether `show` worked. The display must never fail the run it follows, nor the
+    runs after it: a closed pipe (`| head`) or a storage error ends the display, not the work."""
+    try:
+        show()
+    except (OSError, ValueError, dg.DagsterError, SQLAlchemyError) as exc:
+        LOG.warning("progress display stopped: %s", exc)
+        return False
+    return True
 
 
 def _outcome(event: dg.DagsterEvent) -> str:

@@ -2,9 +2,12 @@
 project's own definitions (no run, no Spark): what an upstream change requests, and what
 a failed blocking check holds back. Then how the headless run groups requests into runs."""
 
+import datetime as dt
+
 import dagster as dg
 
 from linkedin_assets.definitions import build_definitions
+from linkedin_assets.defs import automation
 from linkedin_assets.defs.automation import AUTOMATED, EVENT_TAG
 from linkedin_assets.headless import day_ranges, run_requests
 
@@ -204,6 +207,30 @@ def test_the_automation_waits_for_an_event_run_to_end(settings):
         "silver/linkedin/totals": {DAY},
         "silver/linkedin/impressions": {DAY},
         "silver/linkedin/engagements": {DAY},
+    }
+
+
+def test_an_event_run_left_unfinished_does_not_hold_the_automation_back_for_ever(settings, monkeypatch):
+    """A run whose process was killed, or left queued when `dagster dev` stopped, stays
+    STARTED or QUEUED: past ABANDONED_AFTER it no longer counts as an event in progress."""
+    defs = build_definitions(settings)
+    instance = dg.DagsterInstance.get()
+    start = dg.evaluate_automation_conditions(defs=defs, instance=instance, asset_selection=AUTOMATED)
+    instance.add_run(
+        dg.DagsterRun(job_name="__ASSET_JOB", status=dg.DagsterRunStatus.STARTED, tags={EVENT_TAG: "file"})
+    )
+    _materialize(instance, "bronze/linkedin/totals", DAY)
+    assert automation.event_run_in_progress(instance)
+
+    monkeypatch.setattr(automation, "ABANDONED_AFTER", dt.timedelta(0))  # that long ago, now
+    assert not automation.event_run_in_progress(instance)
+    later = dg.evaluate_automation_conditions(
+        defs=defs, instance=instance, asset_selection=AUTOMATED, cursor=start.cursor
+    )
+    assert set(_requested(later, defs)) == {
+        "silver/linkedin/totals",
+        "silver/linkedin/impressions",
+        "silver/linkedin/engagements",
     }
 
 

@@ -119,5 +119,6 @@ def test_a_failing_query_names_its_table_and_file_and_writes_nothing(bronze, tmp
         message = str(failed.value)
         assert message.startswith("silver.linkedin.totals: its query sql/silver/broken.sql failed"), message
         assert "nothing was written" in message, message
+        assert not failed.value.transient, f"{problem}: fails the same way again, so is not retried"
         assert ("no_such_column" if problem == "an error of DuckDB's" else "does not translate") in message, message
     assert not lake.exists("silver", "totals")

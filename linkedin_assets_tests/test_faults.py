@@ -139,7 +139,15 @@ def test_two_files_landing_at_once_are_each_processed_exactly_once(settings):
     assert sorted(moved) == sorted(f"content_daily/{f.name}" for f in files)
 
 
-def test_transient_failure_is_retried_with_backoff(settings, monkeypatch):
+@pytest.mark.parametrize(
+    "error",
+    [
+        ConnectionError("warehouse busy (simulated)"),
+        QueryFailed("DuckDB could not run it: Out of Memory Error: warehouse busy (simulated)", transient=True),
+    ],
+    ids=["lost-connection", "engine-out-of-memory"],
+)
+def test_transient_failure_is_retried_with_backoff(settings, monkeypatch, error):
     profile = build_profile(END, 5, seed=9)
     write_content_export(profile, settings.volume("content_daily"), END, END)
     real = sql_step.refresh_table
@@ -148,7 +156,7 @@ def test_transient_failure_is_retried_with_backoff(settings, monkeypatch):
     def busy_once(lake, table, *args, **kwargs):
         if table.catalog == "gold" and failures["gold"] == 0:
             failures["gold"] += 1
-            raise ConnectionError("warehouse busy (simulated)")
+            raise error
         return real(lake, table, *args, **kwargs)
 
     monkeypatch.setattr(sql_step, "refresh_table", busy_once)

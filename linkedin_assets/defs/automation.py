@@ -25,6 +25,8 @@ once, a step a run failed or skipped), and waits while such an event run goes
 
 from __future__ import annotations
 
+import datetime as dt
+
 import dagster as dg
 
 from linkedin_assets.core.settings import Settings
@@ -43,8 +45,21 @@ _NOT_FINISHED = [
 ]
 
 
+# An event run not finished this long after it was created is taken for abandoned: its
+# process was killed, or `dagster dev` stopped with it queued, and Dagster's default run
+# launcher never marks such a run failed. Waiting on it forever would stop the automation
+# and cut every later file's run to bronze. (An event run takes seconds to minutes.)
+ABANDONED_AFTER = dt.timedelta(minutes=30)
+
+
 def event_run_in_progress(instance: dg.DagsterInstance) -> bool:
-    return bool(instance.get_run_records(dg.RunsFilter(tags={EVENT_TAG: EVENT_KINDS}, statuses=_NOT_FINISHED), limit=1))
+    """Whether an event run is queued or running (and not abandoned)."""
+    recent = dg.RunsFilter(
+        tags={EVENT_TAG: EVENT_KINDS},
+        statuses=_NOT_FINISHED,
+        created_after=dt.datetime.now(dt.timezone.utc) - ABANDONED_AFTER,
+    )
+    return bool(instance.get_run_records(recent, limit=1))
 
 
 class EventRunsSettled(dg.AutomationCondition):

@@ -104,6 +104,8 @@ def build_sql_asset(table: SqlTable, settings: Settings, partitions: dg.Partitio
         try:
             yield from lakehouse.table_step(context, table, start, end)
         except QueryFailed as exc:
+            if exc.transient:  # out of memory, a disk error: the retry policy tries again
+                raise
             # Not retried: the same statement over the same tables fails the same way (a
             # busy warehouse or a lost connection is another error, and is retried).
             raise dg.Failure(

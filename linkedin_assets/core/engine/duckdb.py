@@ -44,7 +44,9 @@ def run_sql(lake: ReadableLake, sql: str, params: dict | None = None, empty: dic
             result = connection.sql(statement, params=params or {})
             return _as_spark_types(result).to_arrow_table()
         except duckdb.Error as exc:
-            raise QueryFailed(f"DuckDB could not run it: {exc}") from None
+            # OperationalError: out of memory, an I/O error while spilling; worth another try.
+            transient = isinstance(exc, duckdb.OperationalError)
+            raise QueryFailed(f"DuckDB could not run it: {exc}", transient=transient) from None
 
 
 def _as_spark_types(result: duckdb.DuckDBPyRelation) -> duckdb.DuckDBPyRelation:

@@ -47,7 +47,14 @@ class DamagedTable(RuntimeError):
 
 class QueryFailed(RuntimeError):
     """The engine could not run a statement (a translation it cannot make, an error of its own).
-    The refresh that asked names its table and SQL file (core/sql/refresh.py)."""
+    The refresh that asked names its table and SQL file (core/sql/refresh.py).
+
+    `transient`: the same statement may pass if run again (out of memory, a disk error);
+    otherwise (a binder, parser or conversion error) it fails the same way every time."""
+
+    def __init__(self, message: str, transient: bool = False):
+        super().__init__(message)
+        self.transient = transient
 
 
 @dataclass(frozen=True)

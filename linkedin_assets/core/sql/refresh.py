@@ -46,7 +46,8 @@ def _query(lake: Lake, table: SqlTable, params: dict, empty: dict) -> pa.Table:
     except QueryFailed as exc:
         # Nothing is written: the refresh stops before its one commit.
         raise QueryFailed(
-            f"{table.catalog}.linkedin.{table.name}: its query sql/{table.sql}.sql failed, nothing was written: {exc}"
+            f"{table.catalog}.linkedin.{table.name}: its query sql/{table.sql}.sql failed, nothing was written: {exc}",
+            transient=exc.transient,
         ) from None
     if table.rename:
         rows = rows.rename_columns([table.rename.get(c, c) for c in rows.column_names])
