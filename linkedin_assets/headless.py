@@ -78,6 +78,8 @@ class Headless:
         # False: bronze only (a file's run is then cut to its bronze assets, and no automation).
         self.downstream = downstream
         self.job = defs.resolve_implicit_global_asset_job_def()
+        graph = defs.resolve_asset_graph()
+        self.bronze = {key for key in graph.get_all_asset_keys() if graph.get(key).group_name == "bronze"}
         self.done = Executed()
         self.runner = f"{os.getpid()}:{start_time(os.getpid())}"
 
@@ -143,10 +145,6 @@ class Headless:
             raise TypeError(f"sensor {sensor.name} returned {type(result).__name__}, not a SensorResult")
         return result
 
-    def _bronze_only(self, request: dg.RunRequest) -> dg.RunRequest:
-        graph = self.defs.resolve_asset_graph()
-        return bronze_only(request, {k for k in graph.get_all_asset_keys() if graph.get(k).group_name == "bronze"})
-
     def _sensors(self, suffix: str) -> list[dg.SensorDefinition]:
         return [s for s in self.defs.sensors or [] if isinstance(s, dg.SensorDefinition) and s.name.endswith(suffix)]
 
@@ -165,7 +163,7 @@ class Headless:
             # and the automation refreshes downstream of them all once.
             alone = self.downstream and len(requests) == 1
             for request, origin in requests:
-                self.execute(request if alone else self._bronze_only(request), origin)
+                self.execute(request if alone else bronze_only(request, self.bronze), origin)
             waiting = {name: unsettled(cursor) for name, cursor in cursors.items()}
             modified = [when for files in waiting.values() for when in files.values()]
             if not modified or time.monotonic() >= deadline:

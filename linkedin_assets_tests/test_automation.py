@@ -184,16 +184,31 @@ def test_a_file_run_leaves_the_automation_only_what_it_did_not_finish(settings):
     } & set(requested), requested
 
 
-def test_the_automation_waits_for_an_event_run_to_end(settings):
-    """While a file's run materializes its assets one after another, a tick would see an
-    upstream changed and the asset not yet: it requests nothing until the run has ended.
-    A run that ended without finishing (failed, killed) leaves the rest to the automation."""
+# What a Content file's bronze day makes the automation request once no event run holds it back.
+SILVER_DAILY_ON_DAY = {
+    "silver/linkedin/totals": {DAY},
+    "silver/linkedin/impressions": {DAY},
+    "silver/linkedin/engagements": {DAY},
+}
+
+
+def _event_run_going(settings):
+    """(defs, instance, the automation's first evaluation, a STARTED event run) after that
+    run materialized bronze totals for DAY."""
     defs = build_definitions(settings)
     instance = dg.DagsterInstance.get()
     start = dg.evaluate_automation_conditions(defs=defs, instance=instance, asset_selection=AUTOMATED)
     run = dg.DagsterRun(job_name="__ASSET_JOB", status=dg.DagsterRunStatus.STARTED, tags={EVENT_TAG: "file"})
     instance.add_run(run)
     _materialize(instance, "bronze/linkedin/totals", DAY)
+    return defs, instance, start, run
+
+
+def test_the_automation_waits_for_an_event_run_to_end(settings):
+    """While a file's run materializes its assets one after another, a tick would see an
+    upstream changed and the asset not yet: it requests nothing until the run has ended.
+    A run that ended without finishing (failed, killed) leaves the rest to the automation."""
+    defs, instance, start, run = _event_run_going(settings)
     during = dg.evaluate_automation_conditions(
         defs=defs, instance=instance, asset_selection=AUTOMATED, cursor=start.cursor
     )
@@ -203,23 +218,13 @@ def test_the_automation_waits_for_an_event_run_to_end(settings):
     after = dg.evaluate_automation_conditions(
         defs=defs, instance=instance, asset_selection=AUTOMATED, cursor=during.cursor
     )
-    assert _requested(after, defs) == {
-        "silver/linkedin/totals": {DAY},
-        "silver/linkedin/impressions": {DAY},
-        "silver/linkedin/engagements": {DAY},
-    }
+    assert _requested(after, defs) == SILVER_DAILY_ON_DAY
 
 
 def test_an_event_run_left_unfinished_does_not_hold_the_automation_back_for_ever(settings, monkeypatch):
     """A run whose process was killed, or left queued when `dagster dev` stopped, stays
     STARTED or QUEUED: past ABANDONED_AFTER it no longer counts as an event in progress."""
-    defs = build_definitions(settings)
-    instance = dg.DagsterInstance.get()
-    start = dg.evaluate_automation_conditions(defs=defs, instance=instance, asset_selection=AUTOMATED)
-    instance.add_run(
-        dg.DagsterRun(job_name="__ASSET_JOB", status=dg.DagsterRunStatus.STARTED, tags={EVENT_TAG: "file"})
-    )
-    _materialize(instance, "bronze/linkedin/totals", DAY)
+    defs, instance, start, _ = _event_run_going(settings)
     assert automation.event_run_in_progress(instance)
 
     monkeypatch.setattr(automation, "ABANDONED_AFTER", dt.timedelta(0))  # that long ago, now
@@ -227,11 +232,7 @@ def test_an_event_run_left_unfinished_does_not_hold_the_automation_back_for_ever
     later = dg.evaluate_automation_conditions(
         defs=defs, instance=instance, asset_selection=AUTOMATED, cursor=start.cursor
     )
-    assert set(_requested(later, defs)) == {
-        "silver/linkedin/totals",
-        "silver/linkedin/impressions",
-        "silver/linkedin/engagements",
-    }
+    assert _requested(later, defs) == SILVER_DAILY_ON_DAY
 
 
 def test_requests_become_one_run_per_asset_set_and_range_of_days():
