@@ -58,12 +58,12 @@ check: install
 	$(BIN)/lint-imports
 	$(BIN)/dg check defs
 
-# Every test: the fast tier on both cores (a worker with nothing left takes tests from the
-# other's queue), then the slow tier one test at a time: `dagster dev`, Spark and the
-# browser tests time what they wait for, and two at once on two cores would crawl.
+# Every test: all but the `alone` ones on both cores (a worker with nothing left takes tests
+# from the other's queue), then the `alone` ones one at a time: they time what they wait
+# for (`dagster dev`, a browser page, a terminal), and beside another test they would crawl.
 test: check browser java
-	$(BIN)/python -m pytest -m "not slow" -n 2 --dist worksteal
-	$(BIN)/python -m pytest -m slow
+	$(BIN)/python -m pytest -m "not alone" -n 2 --dist worksteal
+	$(BIN)/python -m pytest -m alone
 
 # The tier for every change (under 4 minutes): no `dagster dev`, browser, Spark or
 # Databricks stand-in runs, but one whole-graph materialization in process.

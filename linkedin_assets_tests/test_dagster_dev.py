@@ -26,7 +26,7 @@ from linkedin_assets.samples.profile import build_profile
 from linkedin_assets.samples.writer import write_content_export
 from linkedin_assets_tests.homes import use_home
 
-pytestmark = pytest.mark.slow  # `dagster dev`, twice
+pytestmark = [pytest.mark.slow, pytest.mark.alone]  # `dagster dev`, twice
 
 END = dt.date(2026, 10, 31)
 

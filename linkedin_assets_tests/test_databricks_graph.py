@@ -142,10 +142,15 @@ def settings_lake(settings):
 
 
 def test_failed_notebook_run_fails_the_asset_with_its_error_and_page(
-    settings, on_databricks: DatabricksStandIn, local_gold
+    settings, on_databricks: DatabricksStandIn, local_gold, monkeypatch
 ):
+    from dagster._core.pipes import utils as pipes_utils
     from databricks.sdk import WorkspaceClient
 
+    # A run failed before its notebook started never writes Pipes' "closed" message, and the
+    # message reader then waits 10 s more for one, after each of the three tries: 1 s is
+    # as good a wait here (the stand-in's volume is local). Raises if Dagster renames it.
+    monkeypatch.setattr(pipes_utils, "WAIT_FOR_LOGS_AFTER_EXECUTION_INTERVAL", 1)
     _, uploads = local_gold
     daily = [u for u in uploads if u[0] == "content_daily"][:1]
     upload(WorkspaceClient(), daily)

@@ -14,7 +14,7 @@ import pytest
 
 from linkedin_assets.core.engine import warm
 
-pytestmark = pytest.mark.slow  # the warm Spark engine
+pytestmark = [pytest.mark.slow, pytest.mark.alone]  # the warm Spark engine, and its deadlines
 
 ASK_OWNER = "from linkedin_assets.core.engine.warm import owner; import json; print(json.dumps(owner()))"
 

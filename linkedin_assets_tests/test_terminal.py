@@ -16,7 +16,7 @@ from linkedin_assets.core.project_files import REPO_ROOT
 from linkedin_assets.samples.profile import build_profile
 from linkedin_assets.samples.writer import write_content_export
 
-pytestmark = pytest.mark.slow  # a CLI process of its own
+pytestmark = [pytest.mark.slow, pytest.mark.alone]  # a CLI process of its own, on a terminal
 
 END = dt.date(2026, 10, 31)
 

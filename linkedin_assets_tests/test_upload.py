@@ -215,6 +215,7 @@ def _chromium() -> str:
 
 
 @pytest.mark.slow
+@pytest.mark.alone  # a browser page, waited on
 def test_a_batch_dropped_in_the_browser_reaches_the_dashboard(settings, downloads, served):
     sync_api = pytest.importorskip("playwright.sync_api")
     chromium = _chromium()
