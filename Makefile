@@ -40,6 +40,7 @@ dev: install
 	export LINKEDIN_UI_URL=$${LINKEDIN_UI_URL:-http://127.0.0.1:$(PORT)}; \
 		$(BIN)/linkedin-analytics serve --port $(UPLOAD_PORT) & SERVE=$$!; trap 'kill $$SERVE 2>/dev/null' EXIT INT TERM; \
 		DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS=$${DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS:-true} \
+		DAGSTER_EVENT_BATCH_SIZE=$${DAGSTER_EVENT_BATCH_SIZE:-1000} \
 		$(BIN)/dagster dev -w workspace.yaml -p $(PORT) --log-level warning
 
 # The dashboard is checked in a real headless browser: Debian's Chromium. Without root

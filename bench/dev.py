@@ -31,7 +31,7 @@ from dagster._core.execution.backfill import BulkActionStatus
 from dagster._core.storage.dagster_run import NOT_FINISHED_STATUSES, RunRecord
 
 from bench.common import END, home_environment, of_home, processes, run_cli, spark_jvms, tree_rss_kib
-from linkedin_assets.dagster_home import PLANNED_EVENTS_VARIABLE
+from linkedin_assets.dagster_home import DAGSTER_VARIABLES
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 LAYERS = ("bronze", "silver", "gold", "dashboard")
@@ -177,7 +177,7 @@ def _start(home: Path, base: dict[str, str], log: Path) -> subprocess.Popen:
             [str(dagster), "dev", "-w", "workspace.yaml", "-h", "127.0.0.1", "-p", str(port)],
             cwd=REPO_ROOT,
             # As `make dev` starts it (see linkedin_assets/dagster_home.py for why).
-            env={PLANNED_EVENTS_VARIABLE: "true", **home_environment(home, base)},
+            env={**DAGSTER_VARIABLES, **home_environment(home, base)},
             stdout=sink,
             stderr=subprocess.STDOUT,
             start_new_session=True,

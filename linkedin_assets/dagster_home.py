@@ -10,8 +10,10 @@ import dagster as dg
 
 from linkedin_assets.core.locks import exclusive
 from linkedin_assets.core.settings import Settings, set_environment
+from linkedin_assets.event_log import BATCH_SIZE, BATCH_SIZE_VARIABLE, STORAGE_YAML
 
-DAGSTER_YAML = """\
+DAGSTER_YAML = (
+    """\
 # Written by linkedin-analytics. The machine may have no network: no telemetry.
 telemetry:
   enabled: false
@@ -26,9 +28,28 @@ concurrency:
 # sensor just requested, to keep both files' runs to bronze; defs/bronze/sensors.py.)
 run_queue:
   dequeue_interval_seconds: 1
+# Dagster's SQLite event log, writing a run's per-day events in batches (linkedin_assets/event_log.py).
 """
+    + STORAGE_YAML
+)
 # What earlier releases wrote: a file still exactly so is upgraded; an edited one is the user's.
 EARLIER_YAML = (
+    """\
+# Written by linkedin-analytics. The machine may have no network: no telemetry.
+telemetry:
+  enabled: false
+auto_materialize:
+  use_sensors: true
+# One step at a time per pool: each Databricks writer has one (defs/pools.py).
+concurrency:
+  pools:
+    default_limit: 1
+# A run a sensor requested starts within a second (Dagster's default looks every 5 s).
+# (The sensors stay one after another: a file's sensor must see the run another volume's
+# sensor just requested, to keep both files' runs to bronze; defs/bronze/sensors.py.)
+run_queue:
+  dequeue_interval_seconds: 1
+""",
     """\
 # Written by linkedin-analytics. The machine may have no network: no telemetry.
 telemetry:
@@ -55,13 +76,17 @@ auto_materialize:
 # before its first step). The price, as Dagster documents it: when such a run fails, its
 # days are not marked failed one by one (the run is, and they stay as they were).
 PLANNED_EVENTS_VARIABLE = "DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS"
+# Dagster's switches this project runs with, in every process it starts (`make dev` sets
+# the same): the one above, and the batches the event log writes (event_log.py).
+DAGSTER_VARIABLES = {PLANNED_EVENTS_VARIABLE: "true", BATCH_SIZE_VARIABLE: BATCH_SIZE}
 
 
 def prepare_environment(settings: Settings) -> None:
     """Folders, DAGSTER_HOME and its dagster.yaml: all a first run needs."""
     settings.ensure_folders()
     set_environment("DAGSTER_HOME", str(settings.dagster_home))
-    set_environment(PLANNED_EVENTS_VARIABLE, "true", overwrite=False)
+    for name, value in DAGSTER_VARIABLES.items():
+        set_environment(name, value, overwrite=False)
     config = settings.dagster_home / "dagster.yaml"
     if config.exists() and config.read_text() not in EARLIER_YAML:
         return

@@ -134,8 +134,26 @@ def test_historical_file_fills_its_range_in_every_layer(lake_with_history, profi
         ["silver/linkedin/posts", *DEMOGRAPHICS, *GOLD, DASHBOARD],
     )
     # One run over the whole range, bronze to the dashboard, not one per day or per layer.
-    [run] = [r for r in dg.DagsterInstance.get().get_runs() if r.tags.get(RANGE_START_TAG) == first.isoformat()]
+    instance = dg.DagsterInstance.get()
+    [run] = [r for r in instance.get_runs() if r.tags.get(RANGE_START_TAG) == first.isoformat()]
     assert run.tags[RANGE_END_TAG] == last.isoformat() and DASHBOARD_KEY in (run.asset_selection or set())
+    # The UI's view of it: every day of the range materialized in each daily asset's
+    # partition status, and one evaluation per check in the run's check history (not one
+    # planned per day, left "Skipped").
+    for asset in [*(f"bronze/linkedin/{t}" for t in CONTENT), *SILVER_DAILY]:
+        assert set(span) <= instance.get_materialized_partitions(dg.AssetKey.from_user_string(asset)), asset
+    checks = build_definitions().resolve_asset_graph().asset_check_keys
+    executions = {
+        key: [
+            r.status.value
+            for r in instance.event_log_storage.get_asset_check_execution_history(key, limit=1000)
+            if r.run_id == run.run_id
+        ]
+        for key in checks
+    }
+    ran = {key: statuses for key, statuses in executions.items() if statuses}
+    assert any(key.asset_key.path[0] == "gold" for key in ran) and len(ran) > 20, ran
+    assert all(statuses in (["SUCCEEDED"], ["FAILED"]) for statuses in ran.values()), ran
 
 
 def test_post_file_refreshes_post_metadata_only(lake_with_history, profile):
