@@ -75,6 +75,8 @@ def test_a_batched_range_run_reads_back_as_dagsters_own(both):
 
     def seen(instance: dg.DagsterInstance) -> dict:
         records = instance.fetch_materializations(key, limit=100).records
+        [asset] = instance.get_asset_records([key])
+        entry = asset.asset_entry
         return {
             "days": sorted(r.partition_key for r in records),
             "metadata": {r.partition_key: r.asset_materialization.metadata["rows"].value for r in records},
@@ -82,6 +84,12 @@ def test_a_batched_range_run_reads_back_as_dagsters_own(both):
             # The tags Dagster indexes per event (its data versions: values differ by run).
             "tags": sorted(sorted(t) for t in instance.event_log_storage.get_event_tags_for_asset(key)),
             "latest": instance.get_latest_materialization_event(key).asset_materialization.partition,
+            # The asset's own row: its last materialization, and the run that made it.
+            "entry": (
+                entry.last_materialization.asset_materialization.partition,
+                entry.last_run_id == instance.get_runs()[0].run_id,
+                entry.last_event_storage_id == records[0].storage_id,
+            ),
         }
 
     expected = seen(dagsters)
