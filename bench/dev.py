@@ -25,6 +25,7 @@ import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from unittest import mock
 
 import dagster as dg
 from dagster._core.execution.backfill import BulkActionStatus
@@ -311,7 +312,11 @@ def _bench(home: Path, base: dict[str, str], log: Path, rows: list[Row], seen: l
     threading.Thread(target=sampler.run, daemon=True).start()
     first_drop = None
     try:
-        with dg.DagsterInstance.from_config(str(home / "dagster")) as instance:
+        # The instance's dagster.yaml names its event log's folder by DAGSTER_HOME (event_log.py).
+        with (
+            mock.patch.dict(os.environ, {"DAGSTER_HOME": str(home / "dagster")}),
+            dg.DagsterInstance.from_config(str(home / "dagster")) as instance,
+        ):
             for name, act in _events(profile, home):
                 _wait_idle(instance)
                 warm = any(b"SparkConnectServer" in cmdline for cmdline in sampler.alive.values())
