@@ -265,6 +265,7 @@ class JobRuns:
                     "tags": {**(body.get("tags") or {}), **(spec.get("tags") or {})},
                     "new_cluster": spec.get("new_cluster"),
                     "timeout_seconds": body.get("timeout_seconds"),
+                    "queue": body.get("queue"),
                     "run_as": body.get("run_as"),
                     "state": "PENDING",
                     "error": None,

@@ -179,7 +179,9 @@ def test_one_linkedin_schema_per_catalog(bundle, bundle_files):
     )
     assert resolved == sorted((catalog, SCHEMA) for catalog in CATALOGS)
     for key, (_, definition) in schemas.items():
-        assert set(definition) <= {"catalog_name", "name", "comment", "grants", "properties"}, key
+        assert set(definition) <= {"catalog_name", "name", "comment", "grants", "properties", "lifecycle"}, key
+        # `bundle destroy` must not drop a schema's tables
+        assert definition.get("lifecycle") == {"prevent_destroy": True}, key
 
 
 def test_landing_volumes(bundle, bundle_files):
@@ -195,7 +197,17 @@ def test_landing_volumes(bundle, bundle_files):
     assert set(resolved) == {*VOLUMES, "pipes"}  # + the Pipes messages volume
     assert set(resolved.values()) == {("landing", SCHEMA, "MANAGED")}
     for key, (_, definition) in volumes.items():
-        assert set(definition) <= {"catalog_name", "schema_name", "name", "volume_type", "comment", "grants"}
+        assert set(definition) <= {
+            "catalog_name",
+            "schema_name",
+            "name",
+            "volume_type",
+            "comment",
+            "grants",
+            "lifecycle",
+        }
+        # nor delete the only copy of the downloaded files
+        assert definition.get("lifecycle") == {"prevent_destroy": True}, key
         # referring to the schema resource orders its creation before the volume
         assert definition["schema_name"].startswith("${resources.schemas."), key
 

@@ -99,6 +99,8 @@ def test_whole_graph_on_databricks_equals_local_gold(settings, on_databricks: Da
     assert {r["notebook"] for r in runs} == {"bronze", "silver"}
     assert all(r["state"] == "SUCCESS" for r in runs), [(r["notebook"], r["state"]) for r in runs]
     assert {r["base_parameters"].get("DAGSTER_PIPES_CONTEXT") is not None for r in runs} == {True}
+    # Each asks to wait in the queue when the workspace is at its limit of concurrent runs.
+    assert all(r["queue"] == {"enabled": True} for r in runs), [r["queue"] for r in runs]
     # The notebooks wrote through UnityCatalogLake: Databricks SQL MERGEs on the UC tables,
     # parsed with sqlglot and carried out with delta-rs by the stand-in (standin_unity.py).
     assert any(v == "patch" for v, _, _ in uploads)

@@ -65,6 +65,7 @@ def test_bronze_runs_on_a_job_cluster_through_the_pipes_volume(settings, on_a_jo
         assert "DAGSTER_PIPES_CONTEXT" not in run["base_parameters"]
         # LINKEDIN_PIPELINE_RUNNER and the time limit reach the submitted run.
         assert run["run_as"] == {"service_principal_name": RUNNER} and run["timeout_seconds"] == 1800
+        assert run["queue"] == {"enabled": True}  # queued, not skipped, at the workspace's run limit
     lake = DeltaLake(settings.lake)
     assert [r["date"] for r in lake.read("bronze", "totals").to_pylist()] == [DAY]
     [patched] = lake.read("bronze", "post_patch").to_pylist()

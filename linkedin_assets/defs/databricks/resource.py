@@ -94,10 +94,18 @@ class DatabricksLakehouseResource(LakehouseResource):
             )
 
     def _submit_args(self, run_name: str) -> dict:
-        """What `jobs.submit` gets beside the task: a name, a time limit, and who the run runs as."""
+        """What `jobs.submit` gets beside the task: a name, a time limit, a place in the queue,
+        and who the run runs as."""
         from databricks.sdk.service import jobs
 
-        args: dict = {"run_name": run_name, "timeout_seconds": self.run_timeout_seconds}
+        args: dict = {
+            "run_name": run_name,
+            "timeout_seconds": self.run_timeout_seconds,
+            # A workspace at its limit of concurrent runs (one small serverless cluster on
+            # Free Edition) queues the run instead of skipping it; its time limit counts
+            # from when it starts.
+            "queue": jobs.QueueSettings(enabled=True),
+        }
         if self.run_as:
             # A service principal is named by its application id (a UUID); anything else is a user.
             principal = UUID.fullmatch(self.run_as.strip())
