@@ -123,8 +123,11 @@ class Headless:
                 run_id=run_id,
                 tags={**request.tags, ORIGIN_TAG: origin, SENSOR_TAG: origin, RUNNER_TAG: self.runner},
                 raise_on_error=False,
-                # The terminal gets the progress and the summary; every event is in the UI's run logs.
-                run_config={"loggers": {"console": {"config": {"log_level": self.settings.log_level}}}},
+                # The terminal gets the progress and the summary (not the console logger's
+                # lines: defs/console.py); every event is in the UI's run logs.
+                run_config={
+                    "loggers": {"console": {"config": {"log_level": self.settings.log_level, "actionable": False}}}
+                },
             )
         if not run.success:
             what = request.tags.get(FILE_TAG) or ", ".join(k.to_user_string() for k in keys)

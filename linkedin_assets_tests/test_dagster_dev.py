@@ -136,6 +136,11 @@ def test_dropped_files_reach_the_dashboard_on_one_warm_engine(tmp_path, monkeypa
     assert len(runs) == 1, [sorted(k.to_user_string() for k in r.asset_selection or []) for r in runs]
     assert selected["bronze/linkedin/totals"] == 1 and selected["dashboard/linkedin_statistics"] == 1, selected
 
+    # What dagster dev printed of the runs is what a person acts on (here, nothing): not
+    # Dagster's DEBUG log of each event, nor its notices about checks a step skipped.
+    for noise in (" - DEBUG - ", "STEP_OUTPUT", "emitted no result in step", "Traceback"):
+        assert noise not in output, f"{noise!r} in dagster dev's output:\n{output[-4000:]}"
+
     # Every run of both events was on the one warm server (or none): the second event started no JVM.
     assert second_jvms == set(), f"the second event started Spark JVMs {second_jvms}"
     if engine_name == "duckdb":

@@ -85,8 +85,9 @@ VARIABLES = (
     Variable(
         "LINKEDIN_LOG_LEVEL",
         "`CRITICAL`",
-        "the least level of Dagster's own log lines `linkedin-analytics run` prints (by default none: "
-        "the summary says what happened, the UI holds every event; `--verbose` is `INFO`)",
+        "the least level of Dagster's own log lines `linkedin-analytics run` and the runs under "
+        "`make dev` print (by default none: the summary, or under `make dev` one line per refused file, "
+        "failed step or failed check, says what to act on; the UI holds every event; `--verbose` is `INFO`)",
     ),
     Variable("LINKEDIN_UPLOAD_HOST", "`127.0.0.1`", "where the upload page listens (any other address needs a token)"),
     Variable("LINKEDIN_UPLOAD_PORT", "`3001`", "the upload page's port"),

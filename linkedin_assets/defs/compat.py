@@ -6,18 +6,56 @@ that fails loudly when a Dagster upgrade moves or renames it.
 
 from __future__ import annotations
 
+import logging
+
 import dagster as dg
 import sqlalchemy as db
 
 # What dagster-databricks' Pipes clients raise when a Databricks run ends other than
 # SUCCESS. Not exported by `dagster`; dagster_databricks imports it from here too.
 from dagster._core.errors import DagsterPipesExecutionError
+from dagster._core.log_manager import get_log_record_metadata, has_log_record_metadata
 from dagster._core.storage.event_log.schema import ConcurrencySlotsTable
 from dagster._core.storage.event_log.sql_event_log import SqlEventLogStorage
 from dagster._core.storage.event_log.sqlite.sqlite_event_log import SqliteEventLogStorage
 from dagster._utils.concurrency import ConcurrencySlotStatus
 
-__all__ = ["DagsterPipesExecutionError", "allow_skipped_outputs", "claim_pool_slots_atomically"]
+__all__ = [
+    "DagsterPipesExecutionError",
+    "allow_skipped_outputs",
+    "claim_pool_slots_atomically",
+    "dagster_event_of",
+    "log_runs_to",
+]
+
+
+def log_runs_to(logger_def: dg.LoggerDefinition, config: dict) -> None:
+    """Runs that configure no logger log to the terminal through `logger_def` (with `config`).
+
+    Those are every run a sensor, the automation or the UI launches: Dagster then uses its
+    colored console logger at DEBUG, fifty lines per daily file in the terminal of
+    `dagster dev`. Its one setting for that, `python_logs.python_log_level`, also drops
+    the steps' own INFO lines from the event log. Dagster picks the loggers of such a run
+    in this module's `default_system_loggers`; applied in each process that loads the
+    definitions, where the runs execute. test_console fails if it stops taking effect.
+    """
+    from dagster._core.execution import context_creation_job
+
+    context_creation_job.default_system_loggers = lambda instance: [(logger_def, config)]
+
+
+def dagster_event_of(record: logging.LogRecord) -> tuple[dg.DagsterEvent, str] | None:
+    """The event, and its run's id, that a record of a run's log carries (None for a plain message).
+
+    Dagster hands a job's loggers standard `logging` records; the event rides on them as
+    an attribute with no public accessor. The console logger (defs/console.py) reads it
+    to print only what a person acts on.
+    """
+    if not has_log_record_metadata(record):
+        return None
+    meta = get_log_record_metadata(record)
+    event = meta.get("dagster_event")
+    return (event, meta.get("run_id") or "") if event is not None else None
 
 
 def allow_skipped_outputs(context: dg.AssetExecutionContext) -> None:
