@@ -451,7 +451,9 @@ DATABRICKS_VARIABLES = (
     Variable(
         "LINKEDIN_DATABRICKS_RUN_TIMEOUT_SECONDS",
         "3600",
-        "a notebook run's time limit (`timeout_seconds`): a stuck run is ended by Databricks, not left running",
+        "a notebook run's time limit (`timeout_seconds`): a stuck run is ended by Databricks, not left running. "
+        "Runs are submitted with queueing on: a workspace at its limit of concurrent runs queues them rather "
+        "than skipping them",
         "databricks",
     ),
     Variable(
