@@ -355,6 +355,12 @@ class DatabricksStandIn:
             catalog, schema, name, limit = m.groups()
             return self._history(catalog, schema, name, int(limit) if limit else None)
         if SELECT.match(sql) and "information_schema" not in sql.lower():
+            for name in _unqualified_tables(sql):  # local Spark would find a temp view of that name
+                raise StatementFailed(
+                    "NOT_FOUND",
+                    f"[TABLE_OR_VIEW_NOT_FOUND] The table or view `{name}` cannot be found. Verify the spelling "
+                    "and correctness of the schema and catalog. SQLSTATE: 42P01",
+                )
             for catalog, name in TABLE_NAME.findall(sql):
                 if not self.lake.exists(catalog, name):  # as a warehouse says it (error class, SQLSTATE)
                     raise StatementFailed(
@@ -767,6 +773,20 @@ def deploy_volumes(standin: DatabricksStandIn) -> list[Path]:
         catalog = volume["catalog_name"].removeprefix("${var.").removesuffix("}")
         made.append(standin.files.create_volume(defaults.get(catalog, catalog), defaults["schema"], volume["name"]))
     return made
+
+
+def _unqualified_tables(sql: str) -> list[str]:
+    """Tables `sql` reads by a bare name (not a CTE's). A warehouse looks them up in its
+    default catalog and schema, which hold none of the project's tables."""
+    import sqlglot
+    from sqlglot import exp
+
+    try:
+        tree = sqlglot.parse_one(sql, read="databricks")
+    except sqlglot.errors.ParseError:
+        return []  # what sqlglot cannot read, Spark still judges
+    ctes = {cte.alias_or_name.lower() for cte in tree.find_all(exp.CTE)}
+    return sorted({t.name for t in tree.find_all(exp.Table) if not t.db and t.name.lower() not in ctes})
 
 
 @pytest.fixture

@@ -61,6 +61,21 @@ def _error(code: str, message: str) -> dict:
     return {"error_code": code, "message": message}
 
 
+def _with_defaults(sql: str, defaults: dict) -> str:
+    """`sql` with the tables it names bare (or by schema only) completed by the dashboard's
+    dataset catalog and schema; without them the names stay as written, and a bare one is
+    then not found, as on a workspace whose default catalog does not hold it."""
+    if not defaults:
+        return sql
+    import sqlglot
+    from sqlglot.optimizer.qualify_tables import qualify_tables
+
+    expression = sqlglot.parse_one(sql, read="databricks")
+    return qualify_tables(expression, db=defaults.get("dataset_schema"), catalog=defaults.get("dataset_catalog")).sql(
+        dialect="databricks"
+    )
+
+
 def _now() -> str:
     return dt.datetime.now(dt.timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
@@ -77,6 +92,7 @@ class Lakeview:
         self.subscriptions: dict[str, dict[str, dict]] = {}  # schedule id -> subscription id -> subscription
         self.folders: set[str] = {"/", "/Users", "/Shared"}  # besides every user's /Users/<email>
         self.writes: list[tuple[str, str]] = []  # ("create" | "update", dashboard_id), in order
+        self.dataset_defaults: dict[str, dict] = {}  # dashboard_id -> dataset_catalog/dataset_schema
         self._etags = itertools.count(1)
         self._lock = threading.Lock()
 
@@ -94,7 +110,7 @@ class Lakeview:
             if method == "GET":
                 return self._list_dashboards(request.query)
             if method == "POST":
-                return self._create(request.json())
+                return self._create(request.json(), request.query)
             return None
         with self._lock:
             dashboard = self.dashboards.get(parts[0])
@@ -103,7 +119,7 @@ class Lakeview:
         if len(parts) == 1:
             return {
                 "GET": lambda: (200, dict(dashboard)),
-                "PATCH": lambda: self._update(dashboard, request.json()),
+                "PATCH": lambda: self._update(dashboard, request.json(), request.query),
                 "DELETE": lambda: self._trash(dashboard),
             }.get(method, lambda: None)()
         if parts[1] == "published" and len(parts) == 2:
@@ -126,7 +142,7 @@ class Lakeview:
         items = [{k: v for k, v in d.items() if k not in LIST_HIDDEN} for d in items]
         return _page(items, query, "dashboards")
 
-    def _create(self, body: dict):
+    def _create(self, body: dict, query: dict):
         if not body.get("display_name"):
             return 400, _error("INVALID_PARAMETER_VALUE", "display_name is required")
         problem = _check_serialized(body.get("serialized_dashboard"))
@@ -156,10 +172,18 @@ class Lakeview:
             }
             dashboard = {k: v for k, v in dashboard.items() if v is not None}
             self.dashboards[dashboard["dashboard_id"]] = dashboard
+            self._remember_dataset_defaults(dashboard["dashboard_id"], query)
             self.writes.append(("create", dashboard["dashboard_id"]))
             return 200, dict(dashboard)
 
-    def _update(self, dashboard: dict, body: dict):
+    def _remember_dataset_defaults(self, dashboard_id: str, query: dict) -> None:
+        """`dataset_catalog`/`dataset_schema` (query parameters of create and update, what a
+        bundle's dashboard resource sends): the catalog and schema of the tables its
+        datasets name without one. Left out of an update, the earlier ones stay."""
+        given = {k: query[k] for k in ("dataset_catalog", "dataset_schema") if query.get(k)}
+        self.dataset_defaults[dashboard_id] = {**self.dataset_defaults.get(dashboard_id, {}), **given}
+
+    def _update(self, dashboard: dict, body: dict, query: dict):
         problem = _check_serialized(body.get("serialized_dashboard"))
         if problem:
             return 400, _error("INVALID_PARAMETER_VALUE", problem)
@@ -172,6 +196,7 @@ class Lakeview:
             dashboard["path"] = f"{dashboard['parent_path']}/{dashboard['display_name']}.lvdash.json"
             dashboard["update_time"], dashboard["etag"] = _now(), str(next(self._etags))
             self.writes.append(("update", dashboard["dashboard_id"]))
+            self._remember_dataset_defaults(dashboard["dashboard_id"], query)
             return 200, dict(dashboard)
 
     def updates(self, dashboard_id: str | None = None) -> int:
@@ -239,6 +264,7 @@ class Lakeview:
             name = dataset.get("name") or dataset.get("displayName") or "?"
             sql = "".join(dataset.get("queryLines") or []) or dataset.get("query") or ""
             try:
+                sql = _with_defaults(sql, self.dataset_defaults.get(dashboard["dashboard_id"], {}))
                 with self._engine:
                     counts[name] = self._execute(sql).num_rows
             except Exception as e:  # the dashboard's SQL does not run: say which dataset and why

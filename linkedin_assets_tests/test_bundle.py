@@ -642,7 +642,26 @@ def test_schema_interpolations_are_strings(bundle_files, schema_validator):
 
 @pytest.fixture(scope="module")
 def dashboard() -> dict:
-    return json.loads(DASHBOARD_FILE.read_text())
+    """The dashboard as the asset publishes it with the default catalogs (its tables named in full)."""
+    from linkedin_assets.core.databricks.lakeview import serialized_dashboard
+
+    return json.loads(serialized_dashboard({"gold": f"gold.{SCHEMA}"}))
+
+
+def test_the_dashboard_file_names_no_catalog():
+    """Deployed by the bundle, the datasets' catalog and schema are its variables'
+    (dataset_catalog/dataset_schema): the file names its tables bare, never `gold.linkedin`,
+    and every table it reads is one the asset then names in full."""
+    from linkedin_assets.core.databricks.lakeview import serialized_dashboard
+
+    text = DASHBOARD_FILE.read_text()
+    assert _TABLE.findall(text) == []
+    datasets = json.loads(text)["datasets"]
+    targets = {t for d in datasets for t in re.findall(r"\b(?:FROM|JOIN)\s+([\w.`]+)", _sql(d), re.I)}
+    assert targets == set(GOLD_TABLES_THE_DASHBOARD_NEEDS), targets
+    published = json.loads(serialized_dashboard({"gold": "prod_gold.reports"}))["datasets"]
+    targets = {t for d in published for t in re.findall(r"\b(?:FROM|JOIN)\s+([\w.`]+)", _sql(d), re.I)}
+    assert targets == {f"prod_gold.reports.{t}" for t in GOLD_TABLES_THE_DASHBOARD_NEEDS}, targets
 
 
 def _project_tables() -> set[str]:

@@ -21,7 +21,7 @@ from linkedin_assets.cli import run_pending
 from linkedin_assets.core.dashboard.local import dashboard_path
 from linkedin_assets.core.dashboard.periods import followers_every_day
 from linkedin_assets.core.dashboard.render import build_model
-from linkedin_assets.core.databricks.lakeview import DASHBOARD_FILE
+from linkedin_assets.core.databricks.lakeview import DASHBOARD_FILE, serialized_dashboard
 from linkedin_assets.core.lake.delta import DeltaLake
 from linkedin_assets.core.profiles import slug
 from linkedin_assets.samples.profile import build_profile
@@ -299,7 +299,8 @@ def lakeview_rows(lake_root, dataset: str, profile_name: str | None = None) -> l
     """A Lakeview dataset's rows: its SQL run on the lake as the warehouse stand-in runs it;
     with `profile_name`, as the dashboard's Profile filter narrows them (a filter on the
     dataset's result)."""
-    [found] = [d for d in json.loads(DASHBOARD_FILE.read_text())["datasets"] if d["name"] == dataset]
+    published = json.loads(serialized_dashboard({"gold": "gold.linkedin"}))  # as the asset publishes it
+    [found] = [d for d in published["datasets"] if d["name"] == dataset]
     sql = "".join(found["queryLines"])
     if profile_name is not None:
         sql = f"SELECT * FROM ({sql}) AS shown WHERE profile_name = :profile_name"

@@ -51,19 +51,22 @@ def publish(client, standin, names=NAMES, parent=None) -> dict:
 
 
 def bundle_deployed(client, standin, folder: str, name: str) -> str:
-    """A dashboard as `databricks bundle deploy` creates it: the file as it is, in the bundle's folder."""
-    from databricks.sdk.service import dashboards
-
+    """A dashboard as `databricks bundle deploy` creates it: the file as it is, in the bundle's
+    folder, its datasets' catalog and schema the resource's dataset_catalog/dataset_schema
+    (query parameters of the create call, which databricks-sdk 0.60 does not expose)."""
     client.workspace.mkdirs(folder)
-    created = client.lakeview.create(
-        dashboards.Dashboard(
-            display_name=name,
-            serialized_dashboard=DASHBOARD_FILE.read_text(),
-            warehouse_id=standin.warehouse_id,
-            parent_path=folder,
-        )
+    created = client.api_client.do(
+        "POST",
+        "/api/2.0/lakeview/dashboards",
+        query={"dataset_catalog": "gold", "dataset_schema": "linkedin"},
+        body={
+            "display_name": name,
+            "serialized_dashboard": DASHBOARD_FILE.read_text(),
+            "warehouse_id": standin.warehouse_id,
+            "parent_path": folder,
+        },
     )
-    return created.dashboard_id
+    return created["dashboard_id"]
 
 
 def etag(client, dashboard_id: str) -> str:
@@ -220,3 +223,43 @@ def test_publishing_into_a_fresh_workspace_creates_the_folder(client, standin):
     again = publish(client, standin, parent=parent)
     assert (again["dashboard_id"], again["definition"]) == (metadata["dashboard_id"], "unchanged")
     assert standin.lakeview.updates() == 0
+
+
+def test_a_bundle_dashboards_datasets_read_the_catalog_it_was_deployed_with(settings, databricks_standin):
+    """The file names its tables bare: deployed with the bundle's dataset_catalog and
+    dataset_schema, every dataset runs on gold; deployed without them, publishing fails
+    as a warehouse whose default catalog holds no such table fails it."""
+    import datetime as dt
+
+    from databricks.sdk import WorkspaceClient
+    from databricks.sdk.errors import DatabricksError
+
+    from linkedin_assets.cli import run_pending
+    from linkedin_assets.samples.profile import build_profile
+    from linkedin_assets.samples.writer import write_content_export
+
+    day = dt.date(2026, 10, 31)
+    write_content_export(build_profile(day, 3, seed=4), settings.volume("content_daily"), day, day)
+    assert run_pending(settings).ok  # gold, locally, in the lake the stand-in serves
+    client = WorkspaceClient()
+    warehouse = databricks_standin.warehouse_id
+
+    deployed = bundle_deployed(client, databricks_standin, OUR_BUNDLE, f"[dev me] {DISPLAY_NAME}")
+    client.lakeview.publish(deployed, warehouse_id=warehouse, embed_credentials=True)
+    counts = databricks_standin.published[deployed]["row_counts"]
+    assert set(counts) == {d["name"] for d in json.loads(DASHBOARD_FILE.read_text())["datasets"]}
+    assert counts["profile_daily"] == 1, counts
+
+    client.workspace.mkdirs("/Workspace/Shared/elsewhere")
+    bare = client.api_client.do(
+        "POST",
+        "/api/2.0/lakeview/dashboards",
+        body={
+            "display_name": "No catalog",
+            "serialized_dashboard": DASHBOARD_FILE.read_text(),
+            "warehouse_id": warehouse,
+            "parent_path": "/Workspace/Shared/elsewhere",
+        },
+    )
+    with pytest.raises(DatabricksError, match="TABLE_OR_VIEW_NOT_FOUND"):
+        client.lakeview.publish(bare["dashboard_id"], warehouse_id=warehouse, embed_credentials=True)

@@ -27,11 +27,17 @@ LINKEDIN_DASHBOARD_SUBSCRIBER.
 from __future__ import annotations
 
 import json
+import re
 
+from linkedin_assets.core.gold.tables import GOLD_TABLES
 from linkedin_assets.core.project_files import REPO_ROOT
-from linkedin_assets.core.sql.text import TABLE_NAME
 
 DASHBOARD_FILE = REPO_ROOT / "dashboards" / "linkedin_statistics.lvdash.json"
+# A gold table read by its bare name (the gold tables are all dim_* or fct_*: no CTE or
+# column of the dashboard's queries is named like one).
+_BARE_GOLD_TABLE = re.compile(
+    r"(\b(?:FROM|JOIN)\s+)(" + "|".join(t.name for t in GOLD_TABLES) + r")\b(?![.\w])", re.IGNORECASE
+)
 
 DISPLAY_NAME = "LinkedIn Statistics"
 SCHEDULE_NAME = "LinkedIn Statistics daily"
@@ -45,8 +51,14 @@ PAGE_DEFAULTS = {"pageType": "PAGE_TYPE_CANVAS"}
 
 
 def serialized_dashboard(table_names: dict[str, str]) -> str:
-    """The .lvdash.json with the configured catalog/schema names in its queries."""
-    return TABLE_NAME.sub(lambda m: f"{table_names[m.group(1)]}.{m.group(2)}", DASHBOARD_FILE.read_text())
+    """The .lvdash.json with its tables named in full, by the configured gold catalog and schema.
+
+    The file names gold tables bare (`FROM fct_post_statistics`): deployed by the bundle,
+    its `dataset_catalog`/`dataset_schema` (the `gold_catalog` and `schema` variables)
+    complete them; published by the asset, they are completed here.
+    """
+    gold = table_names["gold"]
+    return _BARE_GOLD_TABLE.sub(lambda m: f"{m.group(1)}{gold}.{m.group(2)}", DASHBOARD_FILE.read_text())
 
 
 def same_definition(remote: str | None, local: str) -> bool:
