@@ -27,6 +27,7 @@ from linkedin_assets.core.settings import (
 from linkedin_assets.defs.automation import automation_sensor
 from linkedin_assets.defs.bronze.assets import bronze_assets
 from linkedin_assets.defs.bronze.sensors import arrival_sensors, post_patch_version_sensor
+from linkedin_assets.defs.compat import sensor_consoles_from
 from linkedin_assets.defs.console import console_logger
 from linkedin_assets.defs.dashboard.assets import dashboard_assets
 from linkedin_assets.defs.gold.assets import gold_assets
@@ -58,6 +59,8 @@ class _InternalNotices(logging.Filter):
 
 logging.getLogger("dagster").addFilter(_InternalNotices())
 logging.getLogger("dagster._core.execution.plan.active").addFilter(_InternalNotices())
+# The sensors' INFO lines (the automation's two per tick) stay in the UI's tick logs.
+sensor_consoles_from(logging.WARNING)
 # Likewise the automation sensor's evaluation in the code server (defs/automation.py says why).
 warnings.filterwarnings("ignore", message=r".*use_user_code_server.*beta", category=dg.BetaWarning)
 

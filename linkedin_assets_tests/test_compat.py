@@ -60,3 +60,14 @@ def test_two_claims_of_one_free_slot_at_the_same_instant_give_it_to_one_step(tmp
 
     assert statuses == {"b": ConcurrencySlotStatus.CLAIMED, "a": ConcurrencySlotStatus.BLOCKED}
     assert [slot.run_id for slot in first.get_concurrency_info("linkedin_pool").claimed_slots] == ["run-b"]
+
+
+def test_a_sensors_info_lines_stay_off_the_terminal_and_its_warnings_reach_it(capfd):
+    import linkedin_assets.definitions  # noqa: F401  (loading the definitions applies it)
+
+    with dg.instance_for_test() as instance:
+        context = dg.build_sensor_context(instance=instance, sensor_name="linkedin_automation")
+        context.log.info("Prefetching asset records for 22 records.")
+        context.log.warning("moved to errors/: content_daily/x.xlsx")
+    err = capfd.readouterr().err
+    assert "moved to errors/" in err and "Prefetching" not in err, err

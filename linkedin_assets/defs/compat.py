@@ -26,7 +26,27 @@ __all__ = [
     "claim_pool_slots_atomically",
     "dagster_event_of",
     "log_runs_to",
+    "sensor_consoles_from",
 ]
+
+
+def sensor_consoles_from(level: int) -> None:
+    """A sensor's `context.log` prints on the terminal of the process evaluating it (the code
+    server, under `dagster dev`) from `level` on; its tick's log in the UI keeps every line.
+
+    Dagster builds that console logger at INFO, with no setting (`InstigationLogger`:
+    `create_console_logger("dagster", logging.INFO)`): the automation sensor printed
+    "Prefetching asset records ..." twice per tick, every 5 s.
+    """
+    from dagster._core.definitions import instigation_logger
+    from dagster._utils.log import create_console_logger
+
+    def console(name: str, level_asked: str | int) -> logging.Logger:
+        return create_console_logger(
+            name, max(logging.getLevelName(level_asked) if isinstance(level_asked, str) else level_asked, level)
+        )
+
+    instigation_logger.create_console_logger = console  # type: ignore[assignment]
 
 
 def log_runs_to(logger_def: dg.LoggerDefinition, config: dict) -> None:
