@@ -19,6 +19,8 @@ What it changes, and why (measured on a real 365-day export, headless, fresh hom
   hands it the run's days), and each plan no evaluation answers ends "Skipped": 365 rows
   per check per run in the UI's check history. This project declares no partitioned check
   (the test asserts it), so a planned check is one row, answered by its one evaluation.
+  (The storage is the whole instance's: a partitioned check of another code location on it
+  would lose its per-day planned rows too.)
 """
 
 from __future__ import annotations
@@ -64,35 +66,67 @@ class BatchedSqliteEventLogStorage(SqliteEventLogStorage):
     def from_config_value(cls, inst_data: ConfigurableClassData | None, config_value):
         return cls(base_dir=history_dir(config_value["dagster_home"]), inst_data=inst_data)
 
+    def register_instance(self, instance) -> None:
+        super().register_instance(instance)
+        # The yaml names the folder by DAGSTER_HOME: an instance opened from another folder
+        # would keep its runs there and its events here. Say so rather than split them.
+        home = getattr(instance, "root_directory", None)
+        if home is not None and os.path.abspath(history_dir(home)) != self._base_dir:
+            raise ValueError(
+                f"the Dagster instance in {home} names its event log by DAGSTER_HOME, which is "
+                f"{os.environ.get('DAGSTER_HOME')!r}: set DAGSTER_HOME={home} to open it"
+            )
+
     def store_event_batch(self, events: Sequence[EventLogEntry]) -> None:
         # In the order given: runs of asset events in one transaction each, anything else as
-        # Dagster stores it.
-        for group, batchable in _runs_of_asset_events(events):
-            if batchable and len(group) > 1:
-                self._store_asset_events(group)
-            else:
-                for event in group:
-                    self.store_event(event)
+        # Dagster stores it. Should one fail, what is stored stays stored and the rest go one
+        # by one: raising would make Dagster store the whole batch again, stored events twice.
+        stored = 0
+        try:
+            for group, batchable in _runs_of_asset_events(events):
+                if batchable and len(group) > 1:
+                    self._store_asset_events(group)
+                else:
+                    for event in group:
+                        self.store_event(event)
+                        stored += 1
+                    continue
+                stored += len(group)
+        except Exception:
+            if stored == 0:
+                raise  # nothing stored: Dagster's own fallback stores the batch one by one
+            for event in events[stored:]:
+                self.store_event(event)
 
     def _store_asset_events(self, events: list[EventLogEntry]) -> None:
-        """What `store_event` does for each asset event of one run, in two transactions."""
+        """What `store_event` does for each asset event of one run, in two transactions (the
+        run's, then the index's, as `store_event` orders them)."""
         statements = [self.prepare_insert_event(event) for event in events]
         with self.run_connection(events[0].run_id) as conn:
             for statement in statements:
                 conn.execute(statement)
-        with self.index_transaction() as conn:
-            event_ids = []
-            for statement in statements:
-                with db_result(conn, statement) as result:
-                    event_ids.append(result.inserted_primary_key[0])
-            self._store_asset_event_tags(conn, events, event_ids)
-            # The asset's row keeps its latest event of each kind (materialization, planned,
-            # observation), each kind writing the same columns: the last of each kind, in
-            # order, leaves the row as every event in turn would, without serializing a
-            # year of events twice more.
-            last_of_kind = {(e.get_dagster_event().asset_key, e.dagster_event_type): i for i, e in enumerate(events)}
-            for i in sorted(last_of_kind.values()):
-                self._store_asset_event(conn, events[i], event_ids[i])
+        try:
+            with self.index_transaction() as conn:
+                self._index_asset_events(conn, events, statements)
+        except Exception:
+            # The run's log holds them already: index them one by one, as store_event would.
+            for event, statement in zip(events, statements, strict=True):
+                with self.index_transaction() as conn:
+                    self._index_asset_events(conn, [event], [statement])
+
+    def _index_asset_events(self, conn, events: list[EventLogEntry], statements: list) -> None:
+        event_ids = []
+        for statement in statements:
+            with db_result(conn, statement) as result:
+                event_ids.append(result.inserted_primary_key[0])
+        self._store_asset_event_tags(conn, events, event_ids)
+        # The asset's row keeps its latest event of each kind (materialization, planned,
+        # observation), each kind writing the same columns: the last of each kind, in
+        # order, leaves the row as every event in turn would, without serializing a
+        # year of events twice more.
+        last_of_kind = {(e.get_dagster_event().asset_key, e.dagster_event_type): i for i, e in enumerate(events)}
+        for i in sorted(last_of_kind.values()):
+            self._store_asset_event(conn, events[i], event_ids[i])
 
     def _store_asset_check_evaluation_planned(self, event: EventLogEntry, event_id: int | None) -> None:
         from dagster._core.storage.asset_check_execution_record import AssetCheckExecutionRecordStatus

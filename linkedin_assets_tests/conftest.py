@@ -25,6 +25,13 @@ def pytest_configure(config):
     config.stash[SESSION] = mark_session()
 
 
+def pytest_collection_modifyitems(config, items):
+    """A test that must run alone is slow too: `make test-fast` never runs it."""
+    for item in items:
+        if item.get_closest_marker("alone") and not item.get_closest_marker("slow"):
+            item.add_marker(pytest.mark.slow)
+
+
 def pytest_sessionfinish(session, exitstatus):
     """Nothing the suite started outlives it, whether a test passed, failed or timed out.
 

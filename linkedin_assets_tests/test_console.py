@@ -73,3 +73,23 @@ def test_a_failed_step_and_a_failed_check_are_one_line_each(settings, capfd):
         f"FAILED downstream in run {result.run_id[:8]}: ValueError: Binder Error: no column x "
         "(the run's page in the UI has the trace)",
     ], lines
+
+
+def test_a_run_failed_around_its_steps_is_one_line(settings, capfd):
+    """No step failed (a resource would not start): the run's failure is the one line."""
+    build_definitions()
+
+    @dg.resource
+    def warehouse(_):
+        raise ConnectionError("warehouse 1234 is stopped")
+
+    @dg.asset(required_resource_keys={"warehouse"})
+    def table():
+        return 1
+
+    result = dg.materialize([table], resources={"warehouse": warehouse}, raise_on_error=False)
+
+    assert not result.success
+    lines = [line.split(" ", 2)[2] for line in capfd.readouterr().err.strip().splitlines()]
+    assert len(lines) == 1 and lines[0].startswith(f"FAILED run {result.run_id[:8]}: "), lines
+    assert "warehouse 1234 is stopped" in lines[0], lines

@@ -11,6 +11,8 @@ changes them fails here.
 
 from __future__ import annotations
 
+from collections import Counter
+
 import dagster as dg
 import pytest
 
@@ -119,3 +121,42 @@ def test_no_check_of_the_project_is_partitioned():
     graph = build_definitions().resolve_asset_graph()
     assert graph.asset_check_keys
     assert [k for k in graph.asset_check_keys if graph.get(k).partitions_def is not None] == []
+
+
+def test_an_index_write_that_fails_mid_batch_stores_each_event_once(tmp_path, monkeypatch, both):
+    """The run's log committed, its index transaction failed (a lock held past the busy
+    timeout): the events are indexed one by one, none twice, as Dagster's own storage holds them."""
+    (dagsters, dagster_run), _, _ = both
+    index = BatchedSqliteEventLogStorage._index_asset_events
+    failed = []
+
+    def once_locked(self, conn, events, statements):
+        if len(events) > 1 and not failed:
+            failed.append(len(events))
+            raise OSError("database is locked")
+        return index(self, conn, events, statements)
+
+    monkeypatch.setattr(BatchedSqliteEventLogStorage, "_index_asset_events", once_locked)
+    ours, run_id = _range_run(tmp_path / "locked", monkeypatch, ours=True)
+    assert failed == [12]  # the run's first batch: its twelve days' planned events
+
+    # The run's own log (what its page shows) holds each event once, as Dagster's does.
+    def kinds(instance, run):
+        return Counter(e.dagster_event_type for e in instance.all_logs(run) if e.is_dagster_event)
+
+    assert kinds(ours, run_id) == kinds(dagsters, dagster_run)
+    key = dg.AssetKey("daily")
+    days = sorted(r.partition_key for r in ours.fetch_materializations(key, limit=100).records)
+    assert days == sorted(r.partition_key for r in dagsters.fetch_materializations(key, limit=100).records)
+    assert len(days) == len(set(days)) == 12
+
+
+def test_an_instance_opened_under_another_dagster_home_is_refused(tmp_path, monkeypatch):
+    """The yaml names the event log's folder by DAGSTER_HOME: opened from another folder,
+    the instance would keep its runs there and its events elsewhere."""
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "dagster.yaml").write_text(DAGSTER_YAML)
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "other"))
+    with pytest.raises(Exception, match="names its event log by DAGSTER_HOME"):
+        dg.DagsterInstance.from_config(str(home))

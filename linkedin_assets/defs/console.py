@@ -32,6 +32,14 @@ def _first_line(text: str | None) -> str:
     return lines[0][:300] if lines else ""
 
 
+def _cause(error) -> str:
+    """What was raised: Dagster wraps it ("Error occurred while executing op ...", "Error
+    executing resource_fn on ..."), and its cause says why."""
+    while error is not None and error.cause is not None and error.message.startswith("dagster._core.errors"):
+        error = error.cause
+    return error.message if error is not None else ""
+
+
 def actionable_lines(event: dg.DagsterEvent, run_id: str) -> list[str]:
     """What to print for `event`: a refused file, a failed step, a failed check; else nothing."""
     if event.is_step_failure:
@@ -42,11 +50,16 @@ def actionable_lines(event: dg.DagsterEvent, run_id: str) -> list[str]:
             return [f"refused {name} -> errors/: {reason}" for name, reason in rejected.value.items()]
         why = _first_line(user.description) if user is not None and user.description else ""
         error = data.error
-        # Dagster wraps what the step raised ("Error occurred while executing op ..."): its cause says why.
-        while error is not None and error.cause is not None and error.message.startswith("dagster._core.errors"):
-            error = error.cause
-        why = why or _first_line(error.message if error is not None else "")
+        why = why or _first_line(_cause(error))
         return [f"FAILED {event.step_key} in run {run_id[:8]}: {why} (the run's page in the UI has the trace)"]
+    if event.is_run_failure:
+        # Said already by its failed step; not when the run failed around the steps (a
+        # resource that would not start, the run's process lost).
+        failed = event.job_failure_data
+        if failed is None or (failed.failure_reason is not None and failed.failure_reason.value == "STEP_FAILURE"):
+            return []
+        why = _first_line(_cause(failed.error) or event.message)
+        return [f"FAILED run {run_id[:8]}: {why} (the run's page in the UI has the trace)"]
     if event.event_type == dg.DagsterEventType.ASSET_CHECK_EVALUATION:
         evaluation = event.asset_check_evaluation_data
         if evaluation.passed:
