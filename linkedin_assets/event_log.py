@@ -74,7 +74,7 @@ class BatchedSqliteEventLogStorage(SqliteEventLogStorage):
         if home is not None and os.path.abspath(history_dir(home)) != self._base_dir:
             raise ValueError(
                 f"the Dagster instance in {home} names its event log by DAGSTER_HOME, which is "
-                f"{os.environ.get('DAGSTER_HOME')!r}: set DAGSTER_HOME={home} to open it"
+                f"another folder ({self._base_dir} is its): set DAGSTER_HOME={home} to open it"
             )
 
     def store_event_batch(self, events: Sequence[EventLogEntry]) -> None:
