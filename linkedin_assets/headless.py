@@ -37,6 +37,7 @@ from linkedin_assets.core.engine.warm import alive, start_time
 from linkedin_assets.core.settings import Settings
 from linkedin_assets.defs.automation import AUTOMATED, SENSOR_NAME
 from linkedin_assets.defs.bronze.sensors import FILE_TAG, RANGE_END_TAG, RANGE_START_TAG, bronze_only, unsettled
+from linkedin_assets.defs.console import raised
 from linkedin_assets.progress import Display
 
 ORIGIN_TAG = "linkedin/origin"
@@ -281,10 +282,7 @@ def first_failure(run: dg.ExecuteInProcessResult) -> StepFailure:
         if user is not None and user.description:
             lines = user.description.strip().splitlines()
             return StepFailure(f": {lines[0][:300]}", refusal="rejected" in (user.metadata or {}))
-        error = data.error
-        # Dagster wraps what the step raised ("Error occurred while executing op ..."): its cause says why.
-        while error is not None and error.cause is not None and error.message.startswith("dagster._core.errors"):
-            error = error.cause
+        error = raised(data.error)
         lines = (error.message if error is not None else "").strip().splitlines()
         return StepFailure(f": {lines[0][:300]}" if lines else "", trace=error.to_string() if error else "")
     return StepFailure()

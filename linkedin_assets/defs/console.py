@@ -32,12 +32,17 @@ def _first_line(text: str | None) -> str:
     return lines[0][:300] if lines else ""
 
 
-def _cause(error) -> str:
-    """What was raised: Dagster wraps it ("Error occurred while executing op ...", "Error
-    executing resource_fn on ..."), and its cause says why."""
+def raised(error):
+    """What the step or run raised: Dagster wraps it ("Error occurred while executing op
+    ...", "Error executing resource_fn on ..."), and its cause says why."""
     while error is not None and error.cause is not None and error.message.startswith("dagster._core.errors"):
         error = error.cause
-    return error.message if error is not None else ""
+    return error
+
+
+def _message(error) -> str:
+    found = raised(error)
+    return found.message if found is not None else ""
 
 
 def actionable_lines(event: dg.DagsterEvent, run_id: str) -> list[str]:
@@ -48,9 +53,7 @@ def actionable_lines(event: dg.DagsterEvent, run_id: str) -> list[str]:
         rejected = (user.metadata or {}).get("rejected") if user is not None else None
         if rejected is not None and isinstance(rejected.value, dict):  # {source file: reason}, bronze's Failure
             return [f"refused {name} -> errors/: {reason}" for name, reason in rejected.value.items()]
-        why = _first_line(user.description) if user is not None and user.description else ""
-        error = data.error
-        why = why or _first_line(_cause(error))
+        why = _first_line(user.description if user is not None else "") or _first_line(_message(data.error))
         return [f"FAILED {event.step_key} in run {run_id[:8]}: {why} (the run's page in the UI has the trace)"]
     if event.is_run_failure:
         # Said already by its failed step; not when the run failed around the steps (a
@@ -58,7 +61,7 @@ def actionable_lines(event: dg.DagsterEvent, run_id: str) -> list[str]:
         failed = event.job_failure_data
         if failed is None or (failed.failure_reason is not None and failed.failure_reason.value == "STEP_FAILURE"):
             return []
-        why = _first_line(_cause(failed.error) or event.message)
+        why = _first_line(_message(failed.error) or event.message)
         return [f"FAILED run {run_id[:8]}: {why} (the run's page in the UI has the trace)"]
     if event.event_type == dg.DagsterEventType.ASSET_CHECK_EVALUATION:
         evaluation = event.asset_check_evaluation_data
